@@ -29,11 +29,14 @@ export interface CapabilityGrant {
   size: number;
   /** The task that declared the object gets its original capability. */
   original: boolean;
+  /** For an object of another host CPU: the transfer id its home recorded (control 'derive-remote'). */
+  transferId?: number;
 }
 
 export type ControlRequest =
   | { op: 'create-object'; kind: CreatableKind; size: number }
   | { op: 'share-dataspace'; id: number; to: number }
+  | { op: 'derive-remote'; id: number; to: number }
   | {
       op: 'start-task';
       name: string;
@@ -70,6 +73,11 @@ export class HostCpu {
     this.programs = options.programs ?? new Map();
   }
 
+  /** Makes a program given as a function available to tasks started on this host CPU. */
+  registerProgram(name: string, body: ThreadBody): void {
+    this.programs.set(name, body);
+  }
+
   /** Carries out one control request (from the root task, locally or from another host CPU). */
   async control(request: ControlRequest): Promise<unknown> {
     const kernel = this.kernel;
@@ -79,11 +87,21 @@ export class HostCpu {
         const slot = kernel.createObject(holder, request.kind, request.size);
         const cap = holder.capabilities.get(slot);
         if (cap === null) throw new Error(`host CPU ${kernel.cpu} could not create a ${request.kind}`);
+        this.originals.set(cap.object.id, cap);
         return { id: cap.object.id };
       }
       case 'share-dataspace':
         this.interconnect?.shareLocalDataspace(request.id, request.to);
         return null;
+      case 'derive-remote': {
+        // A capability to a local object is about to be given to a task on host CPU `to`: record it
+        // under the original so that revoking the original reaches it.
+        const original = this.originals.get(request.id);
+        if (original === undefined || this.interconnect === null) throw new Error(`host CPU ${kernel.cpu} has no object ${request.id}`);
+        const transferId = this.interconnect.nextTransferId();
+        original.remoteChildren.push({ cpu: request.to, transferId });
+        return { transferId };
+      }
       case 'start-task':
         return { taskId: await this.startTask(request) };
       case 'describe':
@@ -93,6 +111,9 @@ export class HostCpu {
         return null;
     }
   }
+
+  /** Original capabilities of the objects created here for the root task, by object id. */
+  private readonly originals = new Map<number, Capability>();
 
   /** The kernel-internal task that holds the original capabilities of objects the root creates here. */
   private holderTask: ReturnType<Kernel['createTask']> | null = null;
@@ -120,16 +141,18 @@ export class HostCpu {
     for (const grant of request.capabilities) {
       const object = await this.objectFor(grant);
       let cap: Capability;
-      if (grant.original && !(object instanceof RemoteRef)) {
+      const original = grant.cpu === kernel.cpu ? this.originals.get(grant.id) : undefined;
+      if (grant.original) {
         // Move the original capability from the holder into its declaring task.
-        const held = this.holder().capabilities.entries().find(([, c]) => c.object === object)?.[1];
-        if (held === undefined) throw new Error(`task ${request.name}: object ${grant.name} is not held on host CPU ${kernel.cpu}`);
-        this.holder().capabilities.clear(held);
-        cap = held;
+        if (original === undefined || original.space === null) {
+          throw new Error(`task ${request.name}: object ${grant.name} is not held on host CPU ${kernel.cpu}`);
+        }
+        original.space.clear(original);
+        cap = original;
       } else {
         cap = new Capability(object, grant.rights, grant.badge, 0, grant.size);
-        const parent = this.holder().capabilities.entries().find(([, c]) => c.object === object)?.[1];
-        parent?.adopt(cap);
+        original?.adopt(cap);
+        if (grant.transferId !== undefined) this.interconnect?.registerImport(cap, grant.cpu, grant.transferId);
       }
       const slot = task.capabilities.insert(cap);
       task.environment.set(grant.name, slot);

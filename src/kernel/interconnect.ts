@@ -56,6 +56,15 @@ const enum Kind {
   controlReply = 8,
 }
 
+/** Runs `callback` as a macrotask: lets host events (message ports, timers) in before it. */
+function setImmediateLike(callback: () => void): void {
+  setTimeout(callback, 0);
+}
+
+/** Spin-polling before sleeping: for how long, and only if a message came this recently. */
+const SPIN_MS = 0.05;
+const SPIN_WHILE_RECENT_MS = 2;
+
 const ERRORS: KernelError[] = ['timeout', 'cancelled', 'no-partner', 'no-right', 'invalid'];
 const KINDS: ObjectKind[] = ['endpoint', 'notification', 'irq', 'dataspace', 'reply', 'task', 'thread'];
 
@@ -86,6 +95,8 @@ export class Interconnect {
   private nextRequest = 1;
   private listener: (() => void) | null = null;
   private armed = false;
+  /** Set while a message waits for a dataspace's memory from the message port. */
+  private stalled = false;
   onControl: ControlHandler | null = null;
   /** Counters for benchmarks and the self-check. */
   readonly stats = { sent: 0, received: 0, stalls: 0 };
@@ -231,13 +242,34 @@ export class Interconnect {
     return true;
   }
 
-  /** Calls `listener` once when a message may have arrived. */
+  /** When the last message arrived (host milliseconds), for spinning before sleeping. */
+  private lastArrival = -Infinity;
+
+  /**
+   * Calls `listener` once when a message may have arrived. While messages came recently, it first
+   * polls the rings for a few microseconds: waking a sleeping worker costs far more than that.
+   */
   waitForMessage(listener: () => void): void {
     this.listener = listener;
     if (this.armed) return;
+    const now = performance.now();
+    if (now - this.lastArrival < SPIN_WHILE_RECENT_MS && !this.stalled && this.outbox.length === 0) {
+      const until = now + SPIN_MS;
+      while (performance.now() < until) {
+        if (this.hasIncoming()) {
+          this.ring();
+          return;
+        }
+      }
+    }
     const seen = Atomics.load(this.doorbells, this.kernel.cpu);
-    if (this.hasIncoming()) {
-      queueMicrotask(() => this.ring());
+    if (this.outbox.length > 0) {
+      // A full ring: try again shortly (a macrotask, so the peer's progress is not starved).
+      setTimeout(() => this.ring(), 1);
+      return;
+    }
+    if (!this.stalled && this.hasIncoming()) {
+      setImmediateLike(() => this.ring());
       return;
     }
     const wait = Atomics.waitAsync(this.doorbells, this.kernel.cpu, seen);
@@ -259,12 +291,12 @@ export class Interconnect {
   }
 
   private hasIncoming(): boolean {
-    if (this.outbox.length > 0) return true;
     return this.incoming.some((ring) => ring !== null && ring.peek() !== null);
   }
 
   /** Handles every message that has arrived; called by the kernel's run loop. */
   poll(): void {
+    this.stalled = false;
     this.flushOutbox();
     for (let from = 0; from < this.incoming.length; from++) {
       const ring = this.incoming[from];
@@ -273,10 +305,12 @@ export class Interconnect {
       while (record !== null) {
         if (!this.handle(from, record)) {
           this.stats.stalls++;
-          break; // waits for a dataspace's memory from the message port
+          this.stalled = true; // until the dataspace's memory arrives from the message port
+          break;
         }
         ring.drop(record);
         this.stats.received++;
+        this.lastArrival = performance.now();
         record = ring.peek();
       }
     }
@@ -332,11 +366,14 @@ export class Interconnect {
       items,
       receiver,
       (item) => this.resolve(item.objectKind, item.homeCpu, item.homeId),
-      (cap, fromCpu, transferId) => {
-        cap.importedTransferId = transferId;
-        this.imports.set(`${fromCpu}:${transferId}`, cap);
-      },
+      (cap, fromCpu, transferId) => this.registerImport(cap, fromCpu, transferId),
     );
+  }
+
+  /** Records a capability derived on host CPU `fromCpu`, so a revocation from there finds it. */
+  registerImport(cap: Capability, fromCpu: number, transferId: number): void {
+    cap.importedTransferId = transferId;
+    this.imports.set(`${fromCpu}:${transferId}`, cap);
   }
 
   private resolve(kind: ObjectKind, homeCpu: number, homeId: number): KernelObject | RemoteRef {

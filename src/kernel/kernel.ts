@@ -59,6 +59,8 @@ export class Kernel {
   private dispatchedAt: Nanoseconds = 0;
   private running = false;
   private stopRequested = false;
+  /** The `until` of the current run(): threads give way at preemption points once a virtual clock reaches it. */
+  private runUntil: Nanoseconds = Number.POSITIVE_INFINITY;
   /** Host promises threads wait for (Sys.hostAwait); while any is pending the kernel is not idle for good. */
   private hostWaits = 0;
 
@@ -214,7 +216,8 @@ export class Kernel {
 
   deliverIrq(irq: Irq): boolean {
     const thread = irq.bound;
-    if (irq.destroyed || irq.masked || !irq.pending || thread === null || thread.waitingOn !== irq) return false;
+    // A killed thread keeps its waitingOn: it must not take (and mask away) the interrupt.
+    if (irq.destroyed || irq.masked || !irq.pending || thread === null || !thread.alive || thread.waitingOn !== irq) return false;
     irq.pending = false;
     irq.masked = true;
     thread.utcb.mr[0] = irq.line;
@@ -267,6 +270,9 @@ export class Kernel {
   mustYield(thread: Thread): boolean {
     this.fireTimers();
     this.interconnect?.poll();
+    // The run loop must get the CPU back to return at `until` or after stop(), even from a thread
+    // that is alone at its priority (it would otherwise never switch away).
+    if (this.stopRequested || (this.clock.virtual && this.clock.now() >= this.runUntil)) return true;
     const best = this.ready.highest();
     if (best > thread.priority) return true;
     return best === thread.priority && this.clock.now() - this.dispatchedAt >= thread.sliceLeft;
@@ -329,6 +335,7 @@ export class Kernel {
     this.running = true;
     this.stopRequested = false;
     const until = options.until ?? Number.POSITIVE_INFINITY;
+    this.runUntil = until;
     try {
       while (!this.stopRequested) {
         this.fireTimers();
@@ -343,6 +350,7 @@ export class Kernel {
       }
     } finally {
       this.running = false;
+      this.runUntil = Number.POSITIVE_INFINITY;
     }
   }
 

@@ -47,11 +47,18 @@ export class ReadyQueues {
   }
 }
 
-/** A min-heap of timeouts: (deadline, thread, generation of the block it belongs to). */
+/**
+ * A min-heap of timeouts: (deadline, thread, generation of the block it belongs to). Timeouts with
+ * the same deadline fire in the order they were set, so threads sleeping until the same instant
+ * wake (and queue) in the order they went to sleep.
+ */
 export class TimerHeap {
   private readonly deadlines: number[] = [];
   private readonly threads: Thread[] = [];
   private readonly generations: number[] = [];
+  /** Insertion order, the tie-breaker among equal deadlines. */
+  private readonly sequences: number[] = [];
+  private nextSequence = 0;
 
   get size(): number {
     return this.deadlines.length;
@@ -66,9 +73,10 @@ export class TimerHeap {
     this.deadlines.push(deadline);
     this.threads.push(thread);
     this.generations.push(generation);
+    this.sequences.push(this.nextSequence++);
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (this.deadlines[parent] <= deadline) break;
+      if (!this.earlier(i, parent)) break;
       this.swap(i, parent);
       i = parent;
     }
@@ -83,14 +91,15 @@ export class TimerHeap {
     this.deadlines.pop();
     this.threads.pop();
     this.generations.pop();
+    this.sequences.pop();
     let i = 0;
     const n = this.deadlines.length;
     while (true) {
       const left = 2 * i + 1;
       const right = left + 1;
       let smallest = i;
-      if (left < n && this.deadlines[left] < this.deadlines[smallest]) smallest = left;
-      if (right < n && this.deadlines[right] < this.deadlines[smallest]) smallest = right;
+      if (left < n && this.earlier(left, smallest)) smallest = left;
+      if (right < n && this.earlier(right, smallest)) smallest = right;
       if (smallest === i) break;
       this.swap(i, smallest);
       i = smallest;
@@ -98,9 +107,16 @@ export class TimerHeap {
     return { thread, generation };
   }
 
+  private earlier(a: number, b: number): boolean {
+    const da = this.deadlines[a];
+    const db = this.deadlines[b];
+    return da < db || (da === db && this.sequences[a] < this.sequences[b]);
+  }
+
   private swap(a: number, b: number): void {
     [this.deadlines[a], this.deadlines[b]] = [this.deadlines[b], this.deadlines[a]];
     [this.threads[a], this.threads[b]] = [this.threads[b], this.threads[a]];
     [this.generations[a], this.generations[b]] = [this.generations[b], this.generations[a]];
+    [this.sequences[a], this.sequences[b]] = [this.sequences[b], this.sequences[a]];
   }
 }

@@ -83,7 +83,9 @@ export class Sys {
 
   /** Builds a tag and copies `words` into the message registers. */
   message(label: number, words: ArrayLike<number> = [], items: SendItem[] = []): Tag {
-    this.thread.utcb.mr.set(words);
+    const mr = this.thread.utcb.mr;
+    // More words than registers: copy what fits; the tag keeps the real count, which send refuses ('invalid').
+    mr.set(words.length <= mr.length ? words : Array.from({ length: mr.length }, (_, i) => words[i]));
     this.thread.utcb.items = items;
     return { label, words: words.length, items: items.length };
   }
