@@ -42,6 +42,7 @@ function deliverFromThread(sender: Thread, receiver: Thread): IpcResult {
     badge: sender.sendBadge,
   };
   sender.sendItems = [];
+  sender.sendCap = null;
   return result;
 }
 
@@ -80,9 +81,14 @@ export function acceptRemoteSend(kernel: Kernel, endpoint: Endpoint, proxy: Prox
   }
 }
 
+/** True for an object that was destroyed: a capability to it that outlived it is worth nothing. */
+function destroyed(object: Capability['object']): boolean {
+  return (object instanceof Endpoint || object instanceof Notification || object instanceof Irq) && object.destroyed;
+}
+
 function lookup(thread: Thread, slot: number, kind: string, rights: number): Capability | KernelError {
   const cap = thread.task.capabilities.get(slot);
-  if (cap === null || cap.object.kind !== kind) return 'no-right';
+  if (cap === null || cap.object.kind !== kind || destroyed(cap.object)) return 'no-right';
   if (!cap.has(rights)) return 'no-right';
   return cap;
 }
@@ -110,6 +116,7 @@ export function ipcSend(
   thread.sendWords = tag.words;
   thread.sendBadge = cap.badge;
   thread.sendItems = items;
+  thread.sendCap = cap;
   thread.isCall = callReceiveTimeout !== null;
   thread.callReceiveTimeout = callReceiveTimeout ?? 0;
 
@@ -147,7 +154,7 @@ function remoteSend(kernel: Kernel, thread: Thread, endpoint: RemoteRef, timeout
 /** receive on an endpoint, a notification, or the thread's bound interrupt. */
 export function ipcReceive(kernel: Kernel, thread: Thread, slot: number, timeout: Nanoseconds): IpcResult | null {
   const cap = thread.task.capabilities.get(slot);
-  if (cap === null || !cap.has(Rights.read)) return fail('no-right');
+  if (cap === null || !cap.has(Rights.read) || destroyed(cap.object)) return fail('no-right');
   const object = cap.object;
   if (isRemote(object)) return fail('invalid'); // receiving happens where the object lives
   if (object instanceof Notification) return notificationWait(kernel, thread, object, timeout);
@@ -253,6 +260,7 @@ export function cancelBlocked(kernel: Kernel, thread: Thread): void {
   }
   if (thread.state === 'blocked-remote') kernel.interconnect?.cancel(thread);
   thread.sendItems = [];
+  thread.sendCap = null;
 }
 
 /** Sends a faulted thread's fault to its handler endpoint (as a send with no timeout), and logs it. */

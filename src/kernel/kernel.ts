@@ -180,8 +180,15 @@ export class Kernel {
   }
 
   private capabilityRemoved(cap: Capability): void {
-    // A thread's fault handler capability going away means its faults are only logged.
-    for (const thread of this.threads.values()) if (thread.faultHandler === cap) thread.faultHandler = null;
+    for (const thread of this.threads.values()) {
+      // A thread's fault handler capability going away means its faults are only logged.
+      if (thread.faultHandler === cap) thread.faultHandler = null;
+      // A send still queued through it is cancelled, so no message arrives with a revoked badge.
+      if (thread.sendCap === cap && thread.state === 'blocked-send') {
+        cancelBlocked(this, thread);
+        this.wakeWithError(thread, 'cancelled');
+      }
+    }
   }
 
   /** Cancels everyone blocked on an object that goes away. */

@@ -240,6 +240,7 @@ export class Sys {
     if (cap === null) return 'no-right';
     const remote = this.kernel.revokeLocal(cap);
     if (remote.length > 0) await this.hostAwait(this.kernel.revokeRemote(remote));
+    await this.preemptionPoint(); // a higher-priority thread it cancelled runs now
     return null;
   }
 
@@ -249,6 +250,7 @@ export class Sys {
     if (cap === null) return 'no-right';
     const remote = this.kernel.deleteLocal(cap);
     if (remote.length > 0) await this.hostAwait(this.kernel.revokeRemote(remote));
+    await this.preemptionPoint();
     return null;
   }
 

@@ -56,6 +56,8 @@ export class Thread implements KernelObject {
   sendBadge = 0;
   /** Typed items of the pending send, taken from the UTCB when the send began. */
   sendItems: SendItem[] = [];
+  /** The capability the pending send goes through: revoking it cancels the send (seL4 does so too). */
+  sendCap: Capability | null = null;
   /** True when the pending send is the first phase of a call. */
   isCall = false;
   /** Receive timeout of a call, started once the send phase completes. */

@@ -260,9 +260,9 @@ test('CAP0003 revoke removes every derived capability and mapping', async () => 
   assert.equal(derivedIn.b.length + derivedIn.c.length, 8);
 });
 
-// Known rough edge (docs/kernel.md): revoking a capability does not cancel a send queued through
-// it, so the server gets a message with a badge it has revoked (and may have handed out again).
-test('CAP0003b a send blocked on a capability that is then revoked is not delivered', { todo: 'known rough edge: revoke does not cancel operations blocked through the capability' }, async () => {
+// Revoking a capability cancels a send queued through it, so the server never gets a message with
+// a badge it has revoked (and may have handed out again).
+test('CAP0003b a send blocked on a capability that is then revoked is not delivered', async () => {
   const { kernel } = newKernel();
   const serverTask = kernel.createTask('server');
   const clientTask = kernel.createTask('client');
@@ -400,7 +400,7 @@ test('CAP0005 deleting the original destroys the object and cancels blocked thre
   for (const id of objectIds) assert.equal(kernel.objects.has(id), false, `object ${id} is destroyed`);
 });
 
-test('CAP0005b IPC through a capability to a destroyed object fails at once', { todo: 'known rough edge: Kernel.grantCapability capabilities outlive the object' }, async () => {
+test('CAP0005b IPC through a capability to a destroyed object fails at once', async () => {
   // The root task hands out capabilities with Kernel.grantCapability, outside the derivation tree:
   // deleting the object's original cannot revoke them, so the kernel must refuse IPC on the dead object.
   const { kernel } = newKernel();

@@ -62,10 +62,9 @@ test('IPC0001 call/reply rendezvous', async () => {
       clientTask,
       'main',
       async (sys) => {
-        sys.mr[2] = 99; // beyond the tag's word count: must not reach the server
         events.push('client calls');
         const tag = sys.message(7, [3, 4]);
-        sys.mr[2] = 99;
+        sys.mr[2] = 99; // beyond the tag's word count: must not reach the server
         const answer = await sys.call(clientSlot, tag);
         assertIpcOk(answer, 'call');
         replyTime = sys.now();
@@ -519,9 +518,8 @@ test('IPC0010 grant item moves the capability', async () => {
   );
   await runKernel(kernel);
   assertAllFinished(server, client);
-  assert.equal(capabilityAt(serverTask, dataspace).object.kind, 'dataspace', 'the original stays');
-  const original = capabilityAt(serverTask, dataspace);
-  assert.equal(original.children.size, 0);
+  // The original stays (capabilityAt throws otherwise), with nothing derived from it.
+  assert.equal(capabilityAt(serverTask, dataspace).children.size, 0);
 });
 
 test('IPC0011 saved reply answers out of order', async () => {
