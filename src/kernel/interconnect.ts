@@ -5,7 +5,7 @@
 // ring, so a dataspace's memory goes once per peer over the host's message port, and a message
 // that needs it waits in the ring until it has arrived.
 
-import { Capability, unlinkCapability, type RemoteChild } from './capability.js';
+import type { Capability, RemoteChild } from './capability.js';
 import { Dataspace } from './dataspace.js';
 import { Endpoint, ProxySender } from './endpoint.js';
 import { acceptRemoteSend, signalNotification } from './ipc.js';
@@ -177,20 +177,32 @@ export class Interconnect {
     port.postMessage({ type: 'dataspace', homeCpu, homeId, buffer });
   }
 
-  /** Starts a send or call to an endpoint on another host CPU. `thread` is null for a fault message. */
-  send(thread: Thread | null, endpoint: RemoteRef, items: ImportedItem[], timeout: number, faulted?: Thread): void {
+  /**
+   * Starts a send or call to an endpoint on another host CPU and blocks `thread` until the answer
+   * comes (`thread` is null for a fault message). 'invalid' when the message cannot fit the ring.
+   */
+  send(thread: Thread | null, endpoint: RemoteRef, items: ImportedItem[], timeout: number, faulted?: Thread): KernelError | null {
     const source = thread ?? faulted;
-    if (source === undefined) return;
+    if (source === undefined) return null;
     const callId = thread === null ? 0 : this.nextCall++;
-    if (thread !== null) {
-      this.pending.set(callId, { thread, generation: thread.generation, isCall: thread.isCall, receiveTimeout: thread.callReceiveTimeout });
-    }
     const deadline = this.kernel.clock.now() + timeout;
     const e = this.encoder;
     e.u8(Kind.send).u32(callId).u32(endpoint.id).u32(source.sendBadge).u8(source.isCall ? 1 : 0).f64(deadline).u32(source.sendLabel);
     e.words(source.utcb.mr.slice(0, source.sendWords));
     this.encodeItems(endpoint.cpu, items);
-    this.post(endpoint.cpu, e.finish());
+    const bytes = e.finish();
+    if (!this.fits(bytes)) return 'invalid';
+    if (thread !== null) {
+      this.kernel.block(thread, 'blocked-remote', null, Number.POSITIVE_INFINITY);
+      this.pending.set(callId, { thread, generation: thread.generation, isCall: thread.isCall, receiveTimeout: thread.callReceiveTimeout });
+    }
+    this.post(endpoint.cpu, bytes);
+    return null;
+  }
+
+  /** A message may take at most half a ring, so one big message cannot lock out the rest. */
+  private fits(bytes: Uint8Array): boolean {
+    return bytes.length + 4 <= this.layout.ringCapacity / 2;
   }
 
   delivered(proxy: ProxySender): void {
@@ -201,11 +213,14 @@ export class Interconnect {
     this.post(proxy.cpu, this.encoder.u8(Kind.sendResult).u32(proxy.callId).u8(1 + ERRORS.indexOf(error)).finish());
   }
 
-  reply(target: { cpu: number; callId: number }, label: number, words: Uint32Array, items: ImportedItem[]): void {
+  reply(target: { cpu: number; callId: number }, label: number, words: Uint32Array, items: ImportedItem[]): KernelError | null {
     const e = this.encoder;
     e.u8(Kind.reply).u32(target.callId).u32(label).words(words);
     this.encodeItems(target.cpu, items);
-    this.post(target.cpu, e.finish());
+    const bytes = e.finish();
+    if (!this.fits(bytes)) return 'invalid';
+    this.post(target.cpu, bytes);
+    return null;
   }
 
   signal(notification: RemoteRef, bits: number): void {
@@ -488,7 +503,7 @@ export class Interconnect {
           return true;
         }
         void this.kernel.revoke(cap).then(() => {
-          unlinkCapability(cap);
+          this.kernel.removeCapability(cap);
           ack();
         });
         return true;

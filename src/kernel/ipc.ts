@@ -25,6 +25,10 @@ import {
 
 const SENT: IpcResult = { ok: true, tag: { label: 0, words: 0, items: 0 }, badge: 0 };
 
+function checkTimeout(timeout: Nanoseconds): KernelError | null {
+  return typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0 ? 'invalid' : null;
+}
+
 function checkTag(thread: Thread, tag: Tag): KernelError | null {
   if (!Number.isInteger(tag.words) || tag.words < 0 || tag.words > MESSAGE_WORDS) return 'invalid';
   if (!Number.isInteger(tag.items) || tag.items < 0 || tag.items > thread.utcb.items.length) return 'invalid';
@@ -104,7 +108,7 @@ export function ipcSend(
   timeout: Nanoseconds,
   callReceiveTimeout: Nanoseconds | null,
 ): IpcResult | null {
-  const tagError = checkTag(thread, tag);
+  const tagError = checkTag(thread, tag) ?? checkTimeout(timeout) ?? (callReceiveTimeout === null ? null : checkTimeout(callReceiveTimeout));
   if (tagError !== null) return fail(tagError);
   const cap = lookup(thread, slot, 'endpoint', Rights.write);
   if (typeof cap === 'string') return fail(cap);
@@ -142,17 +146,20 @@ export function ipcSend(
 
 function remoteSend(kernel: Kernel, thread: Thread, endpoint: RemoteRef, timeout: Nanoseconds): IpcResult | null {
   const interconnect = kernel.interconnect;
-  if (interconnect === null) return fail('no-partner');
+  // A reference back to this host CPU names an object that is gone.
+  if (interconnect === null || endpoint.cpu === kernel.cpu) return fail('no-partner');
   const exported = exportItems(thread.task, thread.sendItems, kernel.cpu, () => interconnect.nextTransferId(), endpoint.cpu);
   thread.sendItems = [];
+  thread.sendCap = null;
   if (typeof exported === 'string') return fail(exported);
-  kernel.block(thread, 'blocked-remote', null, Number.POSITIVE_INFINITY);
-  interconnect.send(thread, endpoint, exported, timeout);
-  return null;
+  const error = interconnect.send(thread, endpoint, exported, timeout);
+  return error === null ? null : fail(error);
 }
 
 /** receive on an endpoint, a notification, or the thread's bound interrupt. */
 export function ipcReceive(kernel: Kernel, thread: Thread, slot: number, timeout: Nanoseconds): IpcResult | null {
+  const timeoutError = checkTimeout(timeout);
+  if (timeoutError !== null) return fail(timeoutError);
   const cap = thread.task.capabilities.get(slot);
   if (cap === null || !cap.has(Rights.read) || destroyed(cap.object)) return fail('no-right');
   const object = cap.object;
@@ -180,14 +187,16 @@ export function ipcReply(kernel: Kernel, thread: Thread, tag: Tag, target: Reply
   if (tagError !== null) return fail(tagError);
   if (target === null) return fail('no-partner');
   const items: SendItem[] = thread.utcb.items.slice(0, tag.items);
+  const itemError = validateItems(thread.task, null, items);
+  if (itemError !== null) return fail(itemError);
   kernel.stats.ipcs++;
   if ('cpu' in target) {
     const interconnect = kernel.interconnect;
     if (interconnect === null) return fail('no-partner');
     const exported = exportItems(thread.task, items, kernel.cpu, () => interconnect.nextTransferId(), target.cpu);
     if (typeof exported === 'string') return fail(exported);
-    interconnect.reply(target, tag.label, thread.utcb.mr.slice(0, tag.words), exported);
-    return SENT;
+    const error = interconnect.reply(target, tag.label, thread.utcb.mr.slice(0, tag.words), exported);
+    return error === null ? SENT : fail(error);
   }
   const caller = target.thread;
   if (caller.state !== 'blocked-reply' || caller.generation !== target.generation) return fail('no-partner');
@@ -215,6 +224,7 @@ function takeBits(thread: Thread, notification: Notification): IpcResult {
 /** ORs bits into a notification (local or on another host CPU); wakes one waiter. */
 export function signalNotification(kernel: Kernel, notification: Notification, bits: number): void {
   notification.word = (notification.word | bits) >>> 0;
+  if (notification.word === 0) return;
   const waiter = notification.waiters.shift();
   if (waiter !== undefined) kernel.wake(waiter, takeBits(waiter, notification));
 }
@@ -223,8 +233,9 @@ export function ipcSignal(kernel: Kernel, thread: Thread, slot: number, bits: nu
   const cap = lookup(thread, slot, 'notification', Rights.write);
   if (typeof cap === 'string') return cap;
   const word = (bits ?? (cap.badge !== 0 ? cap.badge : 1)) >>> 0;
+  if (word === 0) return null; // no bits: nothing to signal
   if (isRemote(cap.object)) {
-    if (kernel.interconnect === null) return 'no-partner';
+    if (kernel.interconnect === null || cap.object.cpu === kernel.cpu) return 'no-partner';
     kernel.interconnect.signal(cap.object, word);
   } else {
     signalNotification(kernel, cap.object as Notification, word);
@@ -278,7 +289,7 @@ export function deliverFault(kernel: Kernel, thread: Thread, error: unknown): vo
   const object = handler.object;
   if (isRemote(object)) {
     const interconnect = kernel.interconnect;
-    if (interconnect === null) return;
+    if (interconnect === null || object.cpu === kernel.cpu) return;
     const exported = exportItems(thread.task, thread.sendItems, kernel.cpu, () => interconnect.nextTransferId(), object.cpu);
     thread.sendItems = [];
     if (typeof exported !== 'string') interconnect.send(null, object, exported, Number.POSITIVE_INFINITY, thread);

@@ -18,6 +18,23 @@ import { cancelBlocked, deliverFault } from './ipc.js';
 import { KernelLabel, milliseconds, Rights, type Nanoseconds, type RightsMask } from './types.js';
 import type { Interconnect } from './interconnect.js';
 
+/** How often a busy kernel lets the host's event loop run (host milliseconds). */
+const HOST_TURN_EVERY_MS = 4;
+
+/** Resolves after one turn of the host's event loop (a macrotask), in Node and in browsers. */
+function hostTurn(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
+  if (immediate !== undefined) return new Promise((resolve) => immediate(resolve));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
 export interface KernelOptions {
   /** Index of this host CPU in its system; 0 for a lone kernel. */
   cpu?: number;
@@ -59,6 +76,8 @@ export class Kernel {
   private dispatchedAt: Nanoseconds = 0;
   private running = false;
   private stopRequested = false;
+  /** Host time (ms) the run loop last let the host's event loop have a turn. */
+  private lastHostTurn = 0;
   /** The `until` of the current run(): threads give way at preemption points once a virtual clock reaches it. */
   private runUntil: Nanoseconds = Number.POSITIVE_INFINITY;
   /** Host promises threads wait for (Sys.hostAwait); while any is pending the kernel is not idle for good. */
@@ -177,6 +196,12 @@ export class Kernel {
     }
     this.capabilityRemoved(cap);
     return remote;
+  }
+
+  /** Removes one capability that a revocation from another host CPU reached. */
+  removeCapability(cap: Capability): void {
+    unlinkCapability(cap);
+    this.capabilityRemoved(cap);
   }
 
   private capabilityRemoved(cap: Capability): void {
@@ -354,6 +379,13 @@ export class Kernel {
           continue;
         }
         await this.dispatch(thread);
+        // Threads hand the CPU to each other through promises (microtasks), which would keep the
+        // host's own events (timers, I/O, message ports) out for as long as any thread is ready.
+        const hostNow = performance.now();
+        if (hostNow - this.lastHostTurn >= HOST_TURN_EVERY_MS) {
+          await hostTurn();
+          this.lastHostTurn = performance.now();
+        }
       }
     } finally {
       this.running = false;

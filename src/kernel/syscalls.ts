@@ -4,6 +4,8 @@
 
 import { Dataspace, Region } from './dataspace.js';
 import { Irq } from './irq.js';
+import { Endpoint } from './endpoint.js';
+import { Notification } from './notification.js';
 import type { Kernel, CreatableKind } from './kernel.js';
 import { isRemote } from './object.js';
 import { Reply } from './reply.js';
@@ -63,7 +65,8 @@ export class Sys {
 
   /** The slot of a capability the configuration gave this task under `name`, or -1. */
   capability(name: string): number {
-    return this.thread.task.environment.get(name) ?? -1;
+    const slot = this.thread.task.environment.get(name);
+    return slot !== undefined && this.thread.task.capabilities.get(slot) !== null ? slot : -1;
   }
 
   /** The names of every capability the configuration gave this task. */
@@ -120,7 +123,10 @@ export class Sys {
   reply(tag: Tag): Promise<IpcResult> {
     const target = this.thread.replyTo;
     this.thread.replyTo = null;
-    return this.finish(ipcReply(this.kernel, this.thread, tag, target));
+    const result = ipcReply(this.kernel, this.thread, tag, target);
+    // A malformed reply leaves the caller waiting for a good one, not lost.
+    if (!result.ok && (result.error === 'invalid' || result.error === 'no-right')) this.thread.replyTo = target;
+    return this.finish(result);
   }
 
   /**
@@ -147,12 +153,19 @@ export class Sys {
   /** Answers through a saved reply capability, which is used up. */
   replyTo(slot: number, tag: Tag): Promise<IpcResult> {
     const cap = this.thread.task.capabilities.get(slot);
-    if (cap === null || !(cap.object instanceof Reply)) return this.finish(fail('no-right'));
+    if (cap === null || !(cap.object instanceof Reply) || !cap.has(Rights.write)) return this.finish(fail('no-right'));
     const reply = cap.object;
-    this.kernel.deleteLocal(cap);
-    if (reply.used) return this.finish(fail('no-partner'));
-    reply.used = true;
-    return this.finish(ipcReply(this.kernel, this.thread, tag, reply.target));
+    if (reply.used) {
+      this.kernel.deleteLocal(cap);
+      return this.finish(fail('no-partner'));
+    }
+    const result = ipcReply(this.kernel, this.thread, tag, reply.target);
+    // A malformed reply keeps the reply capability for a good one.
+    if (result.ok || (result.error !== 'invalid' && result.error !== 'no-right')) {
+      reply.used = true;
+      this.kernel.deleteLocal(cap);
+    }
+    return this.finish(result);
   }
 
   // ---- notifications and interrupts ----
@@ -164,7 +177,7 @@ export class Sys {
     return error;
   }
 
-  /** Waits for notification bits; returns them (0 with an error result on timeout). */
+  /** Waits for notification bits; returns them, or the error of the receive (timeout, ...). */
   async wait(slot: number, timeout: Nanoseconds = NEVER): Promise<Result<number>> {
     const result = await this.receive(slot, timeout);
     return result.ok ? ok(this.mr[0]) : result;
@@ -195,6 +208,7 @@ export class Sys {
     const cap = this.thread.task.capabilities.get(slot);
     if (cap === null) return fail('no-right');
     const object = cap.object;
+    if ((object instanceof Endpoint || object instanceof Notification || object instanceof Irq) && object.destroyed) return fail('no-right');
     const cpu = isRemote(object) ? object.cpu : object instanceof Dataspace ? object.homeCpu : this.kernel.cpu;
     return ok({ kind: object.kind, rights: cap.rights, badge: cap.badge, size: cap.size, cpu });
   }
@@ -258,6 +272,7 @@ export class Sys {
 
   /** Creates an endpoint, a notification or a dataspace of `size` bytes; returns the slot of its capability. */
   create(kind: CreatableKind, size = 0): Result<number> {
+    if (kind !== 'endpoint' && kind !== 'notification' && kind !== 'dataspace') return fail('invalid');
     if (kind === 'dataspace' && (!Number.isInteger(size) || size <= 0 || size > 0x8000_0000)) return fail('invalid');
     const slot = this.kernel.createObject(this.thread.task, kind, size);
     return slot < 0 ? fail('invalid') : ok(slot);

@@ -48,17 +48,21 @@ function window(cap: Capability, item: SendItem & { kind: 'map' | 'grant' }): { 
   return { offset: cap.offset + offset, size };
 }
 
-/** Checks a message's items before it is sent; `via` is the endpoint capability used. */
-export function validateItems(task: Task, via: Capability, items: SendItem[]): KernelError | null {
+/**
+ * Checks a message's items before it is sent; `via` is the endpoint capability used, or null for a
+ * reply (the caller accepted capabilities by calling).
+ */
+export function validateItems(task: Task, via: Capability | null, items: SendItem[]): KernelError | null {
   if (items.length > MESSAGE_ITEMS) return 'invalid';
   for (const item of items) {
     if (item.kind === 'string') {
       if (!(item.bytes instanceof Uint8Array) || item.bytes.length > STRING_ITEM_MAX_BYTES) return 'invalid';
       continue;
     }
-    if (!via.has(Rights.grant)) return 'no-right';
+    if (via !== null && !via.has(Rights.grant)) return 'no-right';
     const cap = task.capabilities.get(item.slot);
     if (cap === null) return 'no-right';
+    if (item.kind !== 'map' && item.kind !== 'grant') return 'invalid';
     if (item.rights !== undefined && (item.rights & ~cap.rights) !== 0) return 'no-right';
     if (window(cap, item) === null) return 'invalid';
   }
@@ -155,6 +159,7 @@ export function exportItems(
       return 'invalid';
     }
     const object = source.object;
+    if (object.kind === 'reply' || object.kind === 'irq') return 'invalid'; // meaningful on their own host CPU only
     const homeCpu = object instanceof RemoteRef ? object.cpu : object instanceof Dataspace ? object.homeCpu : localCpu;
     const homeId = object instanceof RemoteRef ? object.id : object instanceof Dataspace ? object.homeId : object.id;
     const transferId = nextTransferId();
@@ -171,8 +176,13 @@ export function exportItems(
       fromCpu: localCpu,
       transferId,
     });
-    if (item.kind === 'grant') unlinkCapability(source);
-    else source.remoteChildren.push({ cpu: destinationCpu, transferId });
+    if (item.kind === 'grant') {
+      // The moved capability stays under the source's parent, so revoking that still reaches it.
+      source.parent?.remoteChildren.push({ cpu: destinationCpu, transferId });
+      unlinkCapability(source);
+    } else {
+      source.remoteChildren.push({ cpu: destinationCpu, transferId });
+    }
   }
   return out;
 }

@@ -15,8 +15,8 @@ export const milliseconds = (n: number): Nanoseconds => n * 1_000_000;
 /**
  * The named errors of kernel calls (docs/kernel.md lists which call returns which):
  * - timeout:    the partner was not ready before the timeout ran out (ZERO: not ready at once);
- * - cancelled:  the operation was aborted while blocked (the object or capability went away,
- *               or the thread was stopped);
+ * - cancelled:  the operation was aborted while blocked (the object was destroyed, the
+ *               capability a send waits on was revoked, or the thread was stopped);
  * - no-partner: the partner no longer exists or no longer waits (reply to a caller that gave up);
  * - no-right:   the capability slot is empty, names the wrong kind of object, or lacks the right;
  * - invalid:    the arguments are malformed (too many words, a range outside a dataspace, ...).

@@ -754,3 +754,39 @@ test('IPC0016 notification bits through receive() carry the notification label',
   await runKernel(kernel);
   assertAllFinished(waiter, signaller);
 });
+
+test('IPC0017 a malformed reply leaves the caller waiting for a good one', async () => {
+  const { kernel } = newKernel();
+  const serverTask = kernel.createTask('server');
+  const clientTask = kernel.createTask('client');
+  const endpoint = kernel.createObject(serverTask, 'endpoint');
+  const clientSlot = deriveInto(kernel, serverTask, endpoint, clientTask, Rights.write);
+  const seen: string[] = [];
+  const server = kernel.createThread(serverTask, 'main', async (sys) => {
+    assertIpcOk(await sys.receive(endpoint));
+    assertIpcError(await sys.reply({ label: 1, words: MESSAGE_WORDS + 1, items: 0 }), 'invalid', 'reply with 65 words');
+    assertIpcError(await sys.reply(sys.message(1, [], [{ kind: 'map', slot: 999 }])), 'no-right', 'reply mapping an empty slot');
+    assertIpcOk(await sys.reply(sys.message(2, [42])), 'the good reply');
+  });
+  const client = kernel.createThread(clientTask, 'main', async (sys) => {
+    const result = await sys.call(clientSlot, sys.message(1, [1]), { receive: milliseconds(5) });
+    seen.push(result.ok ? `label ${result.tag.label} word ${sys.mr[0]}` : result.error);
+  });
+  await runKernel(kernel);
+  assertAllFinished(server, client);
+  assert.deepEqual(seen, ['label 2 word 42']);
+});
+
+test('IPC0018 a timeout that is not a number of nanoseconds is invalid', async () => {
+  const { kernel } = newKernel();
+  const task = kernel.createTask('t');
+  const endpoint = kernel.createObject(task, 'endpoint');
+  const thread = kernel.createThread(task, 'main', async (sys) => {
+    assertIpcError(await sys.receive(endpoint, Number.NaN), 'invalid', 'receive with NaN');
+    assertIpcError(await sys.send(endpoint, sys.message(1), -1), 'invalid', 'send with a negative timeout');
+    assertIpcError(await sys.call(endpoint, sys.message(1), { receive: Number.NaN }), 'invalid', 'call with a NaN receive timeout');
+    assert.equal(sys.now(), 0, 'nothing waited');
+  });
+  await runKernel(kernel);
+  assertAllFinished(thread);
+});

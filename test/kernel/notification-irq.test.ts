@@ -253,3 +253,32 @@ test('IRQ0004 an interrupt raised after its bound thread was killed is not lost'
   assert.equal(first.state, 'dead');
   assert.equal(outcome, 'line 4');
 });
+
+test('NTFN0003 a signal of no bits wakes nobody', async () => {
+  const { kernel } = newKernel();
+  const task = kernel.createTask('t');
+  const bell = kernel.createObject(task, 'notification');
+  const seen: string[] = [];
+  const waiter = kernel.createThread(
+    task,
+    'waiter',
+    async (sys) => {
+      const bits = await sys.wait(bell, milliseconds(2));
+      seen.push(bits.ok ? `bits ${bits.value}` : bits.error);
+    },
+    { priority: 20 },
+  );
+  const signaller = kernel.createThread(
+    task,
+    'signaller',
+    async (sys) => {
+      assert.equal(await sys.signal(bell, 0), null);
+      await sys.sleep(milliseconds(1));
+      assert.equal(await sys.signal(bell, 6), null);
+    },
+    { priority: 10 },
+  );
+  await runKernel(kernel);
+  assertAllFinished(waiter, signaller);
+  assert.deepEqual(seen, ['bits 6']);
+});

@@ -3,6 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Kernel } from '../../src/kernel/kernel.js';
 import type { Sys } from '../../src/kernel/syscalls.js';
 import { Rights, microseconds, milliseconds } from '../../src/kernel/types.js';
 import { assertAllFinished, assertIpcError, assertIpcOk, deriveInto, newKernel, runKernel, unwrap } from './helpers.js';
@@ -351,4 +352,30 @@ test('SCHED0008 run({ until }) stops at the virtual time and a later run continu
   await runKernel(kernel, { until: milliseconds(50) });
   assert.equal(counter.iterations, 50);
   assert.equal(lone.cpuTime, milliseconds(50));
+});
+
+test('SCHED0009 host events get their turn while threads keep the CPU busy', async () => {
+  // Two threads that never block would otherwise keep the host's timers and I/O out forever.
+  const kernel = new Kernel({ clock: 'host', log: () => undefined });
+  const task = kernel.createTask('busy');
+  let rounds = 0;
+  for (const name of ['a', 'b']) {
+    kernel.createThread(task, name, async (sys) => {
+      for (;;) {
+        rounds++;
+        await sys.sleep(0);
+      }
+    });
+  }
+  let fired = 0;
+  const timer = setTimeout(() => {
+    fired = performance.now();
+    kernel.stop();
+  }, 50);
+  const started = performance.now();
+  await kernel.run();
+  clearTimeout(timer);
+  assert.ok(fired > 0, 'the host timer fired and stopped the kernel');
+  assert.ok(fired - started < 2000, 'promptly');
+  assert.ok(rounds > 100, 'the threads ran meanwhile');
 });
