@@ -73,6 +73,8 @@ interface PendingSend {
   generation: number;
   isCall: boolean;
   receiveTimeout: number;
+  /** The send's deadline on this CPU's clock. */
+  deadline: number;
 }
 
 /** Handles control requests from other host CPUs (the root task starting tasks there). */
@@ -194,7 +196,7 @@ export class Interconnect {
     if (!this.fits(bytes)) return 'invalid';
     if (thread !== null) {
       this.kernel.block(thread, 'blocked-remote', null, Number.POSITIVE_INFINITY);
-      this.pending.set(callId, { thread, generation: thread.generation, isCall: thread.isCall, receiveTimeout: thread.callReceiveTimeout });
+      this.pending.set(callId, { thread, generation: thread.generation, isCall: thread.isCall, receiveTimeout: thread.callReceiveTimeout, deadline });
     }
     this.post(endpoint.cpu, bytes);
     return null;
@@ -457,7 +459,12 @@ export class Interconnect {
           this.pending.delete(callId);
           return true;
         }
-        if (status !== 0) {
+        const early = this.kernel.clock.now() < entry.deadline;
+        if (status !== 0 && ERRORS[status - 1] === 'timeout' && early) {
+          // The home CPU's clock may run a little ahead of ours: the timeout is ours to call.
+          this.pending.delete(callId);
+          this.kernel.block(thread, 'blocked-remote', null, entry.deadline - this.kernel.clock.now());
+        } else if (status !== 0) {
           this.pending.delete(callId);
           this.kernel.wakeWithError(thread, ERRORS[status - 1] as 'timeout' | 'cancelled' | 'no-partner');
         } else if (!entry.isCall) {
