@@ -79,6 +79,7 @@ export class Kernel {
   /** Host time (ms) the run loop last let the host's event loop have a turn. */
   private lastHostTurn = 0;
   private dispatches = 0;
+  private hostTurnDue = false;
   /** The `until` of the current run(): threads give way at preemption points once a virtual clock reaches it. */
   private runUntil: Nanoseconds = Number.POSITIVE_INFINITY;
   /** Host promises threads wait for (Sys.hostAwait); while any is pending the kernel is not idle for good. */
@@ -115,8 +116,10 @@ export class Kernel {
     this.threads.set(thread.id, thread);
     if (options.faultHandlerSlot !== undefined) thread.faultHandler = task.capabilities.get(options.faultHandlerSlot);
     const sys = new Sys(this, thread);
+    // The body starts in a promise job, never inside the call that dispatches it (a direct switch
+    // from another thread's kernel call must not run this thread's code on that thread's stack).
     thread.resume = () => {
-      body(sys).then(
+      void Promise.resolve(sys).then(body).then(
         () => this.finish(thread, null),
         (error: unknown) => this.finish(thread, error ?? new Error('thread threw a nullish value')),
       );
@@ -293,10 +296,55 @@ export class Kernel {
   switchAway(thread: Thread): Promise<void> {
     return new Promise<void>((resolve) => {
       thread.resume = resolve;
-      const switched = this.switchedOut;
-      this.switchedOut = null;
-      switched?.();
+      this.leave(thread);
     });
+  }
+
+  /**
+   * The current thread stops running. The CPU goes straight to the best ready thread (L4's direct
+   * process switch: no trip through the run loop), unless the run loop has something to do first:
+   * stop, the end of a virtual-time run, or the host's turn.
+   */
+  private leave(thread: Thread): void {
+    const used = this.clock.now() - this.dispatchedAt;
+    thread.cpuTime += used;
+    thread.sliceLeft -= used;
+    if (thread.sliceLeft <= 0) thread.sliceLeft = thread.timeSlice;
+    this.current = null;
+    const next = this.directSwitchTarget();
+    if (next !== null) {
+      this.enter(next);
+      return;
+    }
+    const switched = this.switchedOut;
+    this.switchedOut = null;
+    switched?.();
+  }
+
+  private directSwitchTarget(): Thread | null {
+    if (this.stopRequested || this.switchedOut === null) return null;
+    if (this.clock.virtual && this.clock.now() >= this.runUntil) return null;
+    // Reading the host's clock costs as much as a quick switch, so only every few switches.
+    if ((++this.dispatches & 15) === 0 && performance.now() - this.lastHostTurn >= HOST_TURN_EVERY_MS) {
+      this.hostTurnDue = true;
+      return null;
+    }
+    this.fireTimers();
+    this.interconnect?.poll();
+    const next = this.ready.dequeue();
+    if (next !== null && next.resume === null) return null;
+    return next;
+  }
+
+  /** Runs `thread` from now on; its code continues in a promise job. */
+  private enter(thread: Thread): void {
+    const resume = thread.resume;
+    thread.resume = null;
+    thread.state = 'running';
+    this.current = thread;
+    this.stats.contextSwitches++;
+    this.dispatchedAt = this.clock.now();
+    resume?.();
   }
 
   /** A preemption point: true when the current thread must let another run (see Sys.yield). */
@@ -382,10 +430,10 @@ export class Kernel {
         await this.dispatch(thread);
         // Threads hand the CPU to each other through promises (microtasks), which would keep the
         // host's own events (timers, I/O, message ports) out for as long as any thread is ready.
-        // Reading the host's clock costs as much as a quick switch, so only every few dispatches.
-        if ((++this.dispatches & 15) === 0 && performance.now() - this.lastHostTurn >= HOST_TURN_EVERY_MS) {
+        if (this.hostTurnDue || ((++this.dispatches & 15) === 0 && performance.now() - this.lastHostTurn >= HOST_TURN_EVERY_MS)) {
           await hostTurn();
           this.lastHostTurn = performance.now();
+          this.hostTurnDue = false;
         }
       }
     } finally {
@@ -432,22 +480,12 @@ export class Kernel {
     });
   }
 
+  /** Runs threads from `thread` on until one gives the CPU back to the run loop. */
   private async dispatch(thread: Thread): Promise<void> {
-    const resume = thread.resume;
-    if (resume === null) return;
-    thread.resume = null;
-    thread.state = 'running';
-    this.current = thread;
-    this.stats.contextSwitches++;
-    this.dispatchedAt = this.clock.now();
+    if (thread.resume === null) return;
     const switched = new Promise<void>((resolve) => (this.switchedOut = resolve));
-    resume();
+    this.enter(thread);
     await switched;
-    const used = this.clock.now() - this.dispatchedAt;
-    thread.cpuTime += used;
-    thread.sliceLeft -= used;
-    if (thread.sliceLeft <= 0) thread.sliceLeft = thread.timeSlice;
-    this.current = null;
   }
 
   /** Called when a thread's body returns or throws. */
@@ -461,9 +499,7 @@ export class Kernel {
       deliverFault(this, thread, error);
     }
     thread.resume = null;
-    const switched = this.switchedOut;
-    this.switchedOut = null;
-    switched?.();
+    this.leave(thread);
   }
 
   /** Stops a thread from outside (the root task tearing down a VM): its blocked call is cancelled. */
