@@ -27,6 +27,9 @@ export class Timer {
 
   stop(): void {
     this.deadline = Number.POSITIVE_INFINITY;
+    // Without this the clock's cached next deadline stays behind, and advanceTo would "fire" a
+    // stopped timer at time Infinity.
+    this.clock.rescheduled();
   }
 
   get active(): boolean {
