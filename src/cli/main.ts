@@ -1,9 +1,11 @@
-// The `l4vm` command. Subcommands are added by later issues: run, user, images.
+// The `l4vm` command. Subcommands are added by later issues: run, images.
 
 import { Command, InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { X86Cpu } from '../cpu/x86/cpu.js';
 import { NodeWorkerLauncher } from '../host/node-launcher.js';
 import { selfCheck } from '../selfcheck/selfcheck.js';
+import { runX86Program } from '../user/runner.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -20,7 +22,9 @@ program
   .name('l4vm')
   .description('Several virtual machines of different guest architectures at once, as tasks on a small L4-style microkernel written in TypeScript.')
   .version(packageJson.version, '-V, --version', 'print the version of l4vm')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Options after a subcommand belong to it, so `user` can pass a guest's own options through.
+  .enablePositionalOptions();
 
 program
   .command('selfcheck')
@@ -36,6 +40,29 @@ program
     }
     console.log(failures === 0 ? 'self-check passed' : `self-check FAILED: ${failures} step${failures === 1 ? '' : 's'} went wrong`);
     process.exitCode = failures === 0 ? 0 : 1;
+  });
+
+program
+  .command('user')
+  .description('run a static Linux program for another CPU, as qemu-user does: its system calls go to the host (docs/user-mode.md)')
+  .requiredOption('--arch <arch>', 'the program\'s CPU: x86 (i386)', (text: string): string => {
+    if (text !== 'x86' && text !== 'i386') throw new InvalidArgumentError(`the user-mode runner has x86 only so far, not "${text}"`);
+    return 'x86';
+  })
+  .option('--cwd <dir>', 'the directory the program starts in; it may write only below it (default: the current directory)')
+  .option('--strace', 'print every system call and its result to stderr, like strace')
+  .argument('<program>', 'a static ELF executable (link with -static)')
+  .argument('[args...]', 'the program\'s arguments, passed on unchanged, options and -- included')
+  .passThroughOptions()
+  .action((programPath: string, args: string[], options: { arch: string; cwd?: string; strace?: boolean }) => {
+    const log = (line: string): void => {
+      process.stderr.write(`${line}\n`);
+    };
+    const env = Object.entries(process.env).flatMap(([name, value]) => (value === undefined ? [] : [`${name}=${value}`]));
+    process.exitCode = runX86Program(
+      { program: programPath, args, env, cwd: options.cwd ?? process.cwd(), strace: options.strace === true, log },
+      (memory, io, cpuLog) => new X86Cpu(memory, io, { log: cpuLog }),
+    );
   });
 
 await program.parseAsync(process.argv);
