@@ -45,6 +45,12 @@ export const Errno = {
   ETIMEDOUT: 110,
 } as const;
 
+/**
+ * Not an errno: returned by a system call that cannot finish yet (an empty pipe, a child still
+ * running). The process waits and the call is retried by the scheduler (linux-processes.ts).
+ */
+export const BLOCKED = -0x4000_0000;
+
 /** The Linux errno for an error thrown by Node's fs (its `code`), EIO when unknown. */
 export function errnoOf(error: unknown): number {
   const code = typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : undefined;

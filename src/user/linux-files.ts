@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tty from 'node:tty';
-import { Errno, errnoOf } from './linux-errno.js';
+import { BLOCKED, Errno, errnoOf } from './linux-errno.js';
 
 /** An open(2) request in architecture-neutral form; the architecture's layer decodes its O_ flags. */
 export interface OpenRequest {
@@ -32,8 +32,15 @@ export interface DirectoryEntry {
   readonly type: number;
 }
 
-class PipeBuffer {
+/** Linux's default pipe capacity (pipe(7)); a writer waits when it is full. */
+export const PIPE_CAPACITY = 65536;
+/** Writes up to this size are atomic (POSIX PIPE_BUF). */
+const PIPE_BUF = 4096;
+
+export class PipeBuffer {
   chunks: Uint8Array[] = [];
+  /** Bytes in `chunks`. */
+  size = 0;
   readers = 0;
   writers = 0;
 }
@@ -59,6 +66,8 @@ export class OpenFile {
     readonly pipe: PipeBuffer | null,
     /** Our host descriptor, closed with the last reference (not the host's own stdio). */
     readonly ownsHostFd: boolean,
+    /** A host terminal, FIFO or socket: a read may wait for the host (the scheduler allows it only when no guest process can run). */
+    readonly hostMayBlock = false,
   ) {}
 }
 
@@ -83,6 +92,16 @@ const DT_SOCK = 12;
 
 const MAX_DESCRIPTORS = 1024;
 
+/** Whether a read of host descriptor `fd` may wait for the host: a terminal, FIFO or socket. */
+function hostMayBlock(fd: number): boolean {
+  try {
+    const stats = fs.fstatSync(fd);
+    return stats.isFIFO() || stats.isSocket() || tty.isatty(fd);
+  } catch {
+    return false;
+  }
+}
+
 function sleepMilliseconds(milliseconds: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, milliseconds);
 }
@@ -98,7 +117,7 @@ export class LinuxFiles {
   constructor(
     writableRoot: string,
     /** Host path of the running program, for /proc/self/exe. */
-    readonly programPath: string,
+    public programPath: string,
   ) {
     this.writableRoot = fs.realpathSync(writableRoot);
     this.cwd = this.writableRoot;
@@ -109,9 +128,27 @@ export class LinuxFiles {
         continue;
       }
       // The host keeps the position of inherited stdio (a shell's `>>` redirection appends).
-      const file = new OpenFile('host', fd, `host fd ${fd}`, false, false, fd === 0, fd !== 0, false, null, false);
+      const file = new OpenFile('host', fd, `host fd ${fd}`, false, false, fd === 0, fd !== 0, false, null, false, hostMayBlock(fd));
       this.install(fd, file, false);
     }
+  }
+
+  /** The descriptor table of a forked child: the same open file descriptions, the same working directory and umask. */
+  fork(): LinuxFiles {
+    const child = Object.create(LinuxFiles.prototype) as LinuxFiles;
+    Object.assign(child, { descriptors: [], cwd: this.cwd, umask: this.umask, writableRoot: this.writableRoot, programPath: this.programPath });
+    this.descriptors.forEach((slot, fd) => {
+      if (slot !== null) child.install(fd, slot.file, slot.closeOnExec);
+    });
+    return child;
+  }
+
+  /** execve: closes the close-on-exec descriptors and names the new program for /proc/self/exe. */
+  exec(programPath: string): void {
+    this.descriptors.forEach((slot, fd) => {
+      if (slot !== null && slot.closeOnExec) this.close(fd);
+    });
+    this.programPath = programPath;
   }
 
   private install(fd: number, file: OpenFile, closeOnExec: boolean): void {
@@ -204,7 +241,7 @@ export class LinuxFiles {
     try {
       const hostFd = fs.openSync(hostPath, flags, request.mode & ~this.umask & 0o7777);
       const positioned = fs.fstatSync(hostFd).isFile();
-      const file = new OpenFile('host', hostFd, hostPath, request.append, request.nonBlocking, request.access !== 'write', request.access !== 'read', positioned, null, true);
+      const file = new OpenFile('host', hostFd, hostPath, request.append, request.nonBlocking, request.access !== 'write', request.access !== 'read', positioned, null, true, !positioned && hostMayBlock(hostFd));
       this.install(fd, file, request.closeOnExec);
       return fd;
     } catch (error) {
@@ -283,15 +320,20 @@ export class LinuxFiles {
     return [readFd, writeFd];
   }
 
-  read(fd: number, into: Uint8Array, at: number | null = null): number {
+  /**
+   * read/pread: the byte count, -errno, or BLOCKED when the call must wait (an empty pipe with a
+   * writer; a host terminal or FIFO unless `mayBlockHost`, which the scheduler gives only when no
+   * other guest process can run).
+   */
+  read(fd: number, into: Uint8Array, at: number | null = null, mayBlockHost = true): number {
     const file = this.file(fd);
     if (file === null || !file.readable) return -Errno.EBADF;
     if (file.kind === 'directory') return -Errno.EISDIR;
     if (file.pipe !== null) {
       const pipe = file.pipe;
       if (pipe.chunks.length === 0) {
-        // No other thread can ever fill it: an open write end would block this one process forever.
-        return pipe.writers === 0 ? 0 : -Errno.EAGAIN;
+        if (pipe.writers === 0) return 0;
+        return file.nonBlocking ? -Errno.EAGAIN : BLOCKED;
       }
       let done = 0;
       while (done < into.length && pipe.chunks.length > 0) {
@@ -302,8 +344,10 @@ export class LinuxFiles {
         if (n === chunk.length) pipe.chunks.shift();
         else pipe.chunks[0] = chunk.subarray(n);
       }
+      pipe.size -= done;
       return done;
     }
+    if (file.hostMayBlock && !file.nonBlocking && !mayBlockHost) return BLOCKED;
     const position = at ?? (file.positioned ? file.position : null);
     for (;;) {
       try {
@@ -325,9 +369,15 @@ export class LinuxFiles {
     const file = this.file(fd);
     if (file === null || !file.writable) return -Errno.EBADF;
     if (file.pipe !== null) {
-      if (file.pipe.readers === 0) return -Errno.EPIPE;
-      file.pipe.chunks.push(from.slice());
-      return from.length;
+      const pipe = file.pipe;
+      if (pipe.readers === 0) return -Errno.EPIPE;
+      const space = PIPE_CAPACITY - pipe.size;
+      // Up to PIPE_BUF bytes go in at once or not at all; more may go in part (pipe(7)).
+      if (space === 0 || (from.length <= PIPE_BUF && space < from.length)) return file.nonBlocking ? -Errno.EAGAIN : BLOCKED;
+      const n = Math.min(space, from.length);
+      pipe.chunks.push(from.slice(0, n));
+      pipe.size += n;
+      return n;
     }
     const position = at ?? (file.positioned && !file.append ? file.position : null);
     let done = 0;

@@ -8,21 +8,24 @@ import { randomFillSync } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, GS, type X86State } from '../cpu/x86/state.js';
+import { CS, DS, EAX, EBP, EBX, ECX, EDI, EDX, ES, ESI, ESP, FS, GS, SS, type X86State } from '../cpu/x86/state.js';
 import { PAGE_SIZE, pageUp, PROT_EXEC, PROT_READ, PROT_WRITE, type UserAddressSpace } from './address-space.js';
-import { Errno, errnoOf } from './linux-errno.js';
-import { type DirectoryEntry, type LinuxFiles, type OpenRequest } from './linux-files.js';
+import { BLOCKED, Errno, errnoOf } from './linux-errno.js';
+import { type DirectoryEntry, type LinuxFiles, type OpenRequest, PIPE_CAPACITY } from './linux-files.js';
+import type { ProcessEnd } from './linux-processes.js';
 import { X86_SYSCALL_NAMES } from './linux-x86-syscall-names.js';
+
+export type { ProcessEnd } from './linux-processes.js';
 
 /** What the system-call layer needs of the CPU (a subset of X86Cpu). */
 export interface X86SyscallCpu {
   readonly state: X86State;
+  getEflags(): number;
+  setEflags(value: number): void;
   loadSegment(sreg: number, selector: number): boolean;
   stop(): void;
 }
 
-/** How the process ended: an exit status, or a signal that killed it. */
-export type ProcessEnd = { readonly kind: 'exit'; readonly status: number } | { readonly kind: 'signal'; readonly signal: number; readonly reason: string };
 
 export const SIGNAL_NAMES: Readonly<Record<number, string>> = {
   1: 'Hangup',
@@ -116,6 +119,40 @@ interface Syscall {
   readonly run: (a: number, b: number, c: number, d: number, e: number, f: number) => number;
 }
 
+/** fork, vfork and clone as the process layer sees them. */
+export interface ForkRequest {
+  /** vfork: the parent waits until the child execs or exits. */
+  readonly vfork: boolean;
+  /** The child's stack pointer (clone's newsp), or 0 to keep the parent's. */
+  readonly stack: number;
+  /** CLONE_CHILD_SETTID: where the child's memory gets its ID, or 0. */
+  readonly childTidAddress: number;
+  /** CLONE_PARENT_SETTID: where the parent's memory gets the child's ID, or 0. */
+  readonly parentTidAddress: number;
+}
+
+/**
+ * What the system-call layer asks of the process layer (the runner, over ProcessTable): the calls
+ * that involve other processes. Without it (a lone LinuxX86 in tests) they answer as a process
+ * that has no others: fork ENOSYS, wait ECHILD.
+ */
+export interface ProcessControl {
+  readonly pid: number;
+  parentPid(): number;
+  /** The child's pid, or -errno. */
+  fork(request: ForkRequest): number;
+  /** Whether the vfork child `pid` has exec'd or ended (the parent may go on). */
+  vforkReleased(pid: number): boolean;
+  /** Replaces the process image: 0 on success (the CPU is then a new one), or -errno. */
+  execve(hostPath: string, execfn: string, argv: readonly string[], envp: readonly string[]): number;
+  wait(pid: number, options: number): { pid: number; status: number } | number | null;
+  kill(pid: number, signal: number): number;
+  processGroup(pid: number): number;
+  setProcessGroup(pid: number, group: number): number;
+  session(pid: number): number;
+  setSession(): number;
+}
+
 export interface LinuxX86Options {
   /** Where notices and --strace lines go (stderr). */
   readonly log: (line: string) => void;
@@ -124,17 +161,63 @@ export interface LinuxX86Options {
   readonly brkStart: number;
   /** Guest address of the GDT (GDT_ENTRIES descriptors) that set_thread_area fills. */
   readonly gdtBase: number;
+  /** The process layer; absent for a lone process. */
+  readonly process?: ProcessControl;
+  /** Saves the x87 state across a signal handler (the CPU's, which this layer does not see); returns what puts it back. */
+  readonly saveFpu?: () => () => void;
 }
+
+/** What a forked child or a new image inherits of the system-call layer's state. */
+export interface InheritedState {
+  brk: number;
+  heapMappedEnd: number;
+  signalActions: Map<number, Uint8Array>;
+  signalMask: bigint;
+  alternateStack: Uint8Array;
+}
+
+const SA_SIGINFO = 4;
+const SA_RESTORER = 0x0400_0000;
+const SA_RESTART = 0x1000_0000;
+const SA_NODEFER = 0x4000_0000;
+const SA_RESETHAND = 0x8000_0000;
+
+const CLONE_VM = 0x100;
+const CLONE_VFORK = 0x4000;
+const CLONE_THREAD = 0x10000;
+const CLONE_PARENT_SETTID = 0x100000;
+const CLONE_CHILD_SETTID = 0x1000000;
 
 export class LinuxX86 {
   /** Set when the guest exits or is killed; the CPU is stopped then. */
   end: ProcessEnd | null = null;
   brk: number;
   private heapMappedEnd: number;
-  readonly pid = process.pid;
-  private readonly signalActions = new Map<number, Uint8Array>();
+  readonly pid: number;
+  readonly brkStart: number;
+  private signalActions = new Map<number, Uint8Array>();
   private signalMask = 0n;
   private alternateStack: Uint8Array = new Uint8Array([0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]);
+  /** A system call that returned BLOCKED: how to retry it, and what --strace prints when it ends. */
+  private waitingCall: { retry: () => number; number: number; call: Syscall; args: number[] } | null = null;
+  private pendingRetry: (() => number) | null = null;
+  /** A timed wait's end (performance.now() milliseconds), for the scheduler. */
+  wakeAt: number | null = null;
+  /** Whether the waiting call waits on a host terminal or FIFO. */
+  waitingOnHost = false;
+  /**
+   * Whether a read of a host terminal or FIFO may block l4vm now: only on a retry the scheduler
+   * makes when no other process can run. A first attempt always waits, so that the others run first.
+   */
+  private mayBlockHost = false;
+  /** Set when execve replaced the image: this layer and its CPU are finished with. */
+  replaced = false;
+  /** Signals sent but not yet acted on (bit n-1 for signal n): blocked ones, and ones with a handler. */
+  private pendingSignals = 0n;
+  /** rt_sigsuspend: the mask to restore once a handler has run. */
+  private suspendedMask: bigint | null = null;
+  /** Signal handlers running (innermost last): what sigreturn puts back beyond the guest's frame (the x87 state). */
+  private readonly handlerFrames: (() => void)[] = [];
   private readonly reportedUnknown = new Set<number>();
   private readonly table: Record<number, Syscall>;
   private readonly scratch = new Uint8Array(8);
@@ -151,7 +234,100 @@ export class LinuxX86 {
   ) {
     this.brk = options.brkStart;
     this.heapMappedEnd = options.brkStart;
+    this.pid = options.process?.pid ?? process.pid;
+    this.brkStart = options.brkStart;
     this.table = this.buildTable();
+  }
+
+  /** The state a forked child copies. */
+  inheritable(): InheritedState {
+    return { brk: this.brk, heapMappedEnd: this.heapMappedEnd, signalActions: new Map([...this.signalActions].map(([k, v]) => [k, v.slice()])), signalMask: this.signalMask, alternateStack: this.alternateStack.slice() };
+  }
+
+  /** Takes over a parent's state (fork). */
+  inherit(state: InheritedState): void {
+    this.brk = state.brk;
+    this.heapMappedEnd = state.heapMappedEnd;
+    this.signalActions = state.signalActions;
+    this.signalMask = state.signalMask;
+    this.alternateStack = state.alternateStack;
+  }
+
+  /** Takes over what survives execve: the signal mask, and ignored signals stay ignored (execve(2)). */
+  inheritAcrossExec(state: InheritedState): void {
+    this.signalMask = state.signalMask;
+    for (const [signal, action] of state.signalActions) {
+      if (new DataView(action.buffer).getUint32(0, true) === 1) {
+        const ignored = new Uint8Array(20);
+        ignored[0] = 1;
+        this.signalActions.set(signal, ignored);
+      }
+    }
+  }
+
+  get waiting(): boolean {
+    return this.waitingCall !== null;
+  }
+
+  /** Makes the current system call wait; `retry` finishes it later (or returns BLOCKED again). */
+  private block(retry: () => number): number {
+    this.pendingRetry = retry;
+    return BLOCKED;
+  }
+
+  /** Retries the waiting system call; true when it finished (its result is in EAX) or the process ended. */
+  retry(mayBlockHost: boolean): boolean {
+    const waiting = this.waitingCall;
+    if (waiting === null) return true;
+    if (this.end !== null) {
+      this.waitingCall = null;
+      return true;
+    }
+    const interrupting = this.deliverableSignal() !== 0;
+    // A waiting host read is not retried when a signal interrupts it: it could block l4vm.
+    this.mayBlockHost = mayBlockHost && !interrupting;
+    const result = this.runCall(waiting.retry);
+    this.mayBlockHost = false;
+    if (result === BLOCKED && !interrupting) return false;
+    this.waitingCall = null;
+    this.wakeAt = null;
+    this.waitingOnHost = false;
+    if (result === BLOCKED) {
+      // A signal interrupts the wait (signal(7), "Interruption of system calls").
+      if (this.options.strace) this.options.log(this.describe(waiting.number, waiting.call, waiting.args, -Errno.EINTR));
+      this.cpu.state.reg[EAX] = -Errno.EINTR;
+      this.deliverPending({ number: waiting.number });
+      return true;
+    }
+    this.finishCall(waiting.number, waiting.call, waiting.args, result);
+    if (this.pendingSignals !== 0n && this.end === null && !this.replaced) this.deliverPending();
+    return true;
+  }
+
+  private runCall(run: () => number): number {
+    this.pendingRetry = null;
+    let result: number;
+    try {
+      result = run();
+    } catch (error) {
+      if (!(error instanceof GuestFault)) throw error;
+      result = -Errno.EFAULT;
+    }
+    if (result === BLOCKED) {
+      if (this.pendingRetry === null) throw new Error('a system call returned BLOCKED without saying how to retry it');
+      const retry = this.pendingRetry;
+      if (this.waitingCall !== null) this.waitingCall.retry = retry;
+    }
+    return result;
+  }
+
+  private finishCall(number: number, call: Syscall | undefined, args: number[], result: number): void {
+    if (this.options.strace) this.options.log(this.describe(number, call, args, result));
+    if (this.sigreturned) {
+      this.sigreturned = false;
+      return;
+    }
+    if (this.end === null && !this.replaced) this.cpu.state.reg[EAX] = result | 0;
   }
 
   /** Handles the system call in the CPU's registers (after `int 0x80`). */
@@ -173,15 +349,16 @@ export class LinuxX86 {
         this.options.log(`l4vm: system call ${number} (${X86_SYSCALL_NAMES[number] ?? 'unknown'}) is not implemented; returning -ENOSYS`);
       }
     } else {
-      try {
-        result = call.run(a, b, c, d, e, f);
-      } catch (error) {
-        if (!(error instanceof GuestFault)) throw error;
-        result = -Errno.EFAULT;
+      result = this.runCall(() => call.run(a, b, c, d, e, f));
+      if (result === BLOCKED) {
+        const retry = this.pendingRetry;
+        if (retry !== null) this.waitingCall = { retry, number, call, args: [a, b, c, d, e, f] };
+        this.cpu.stop();
+        return;
       }
     }
-    if (this.options.strace) this.options.log(this.describe(number, call, [a, b, c, d, e, f], result));
-    if (this.end === null) reg[EAX] = result | 0;
+    this.finishCall(number, call, [a, b, c, d, e, f], result);
+    if (this.pendingSignals !== 0n && this.end === null && !this.replaced) this.deliverPending();
   }
 
   private describe(number: number, call: Syscall | undefined, args: number[], result: number): string {
@@ -280,14 +457,188 @@ export class LinuxX86 {
   private sendToSelf(signal: number): number {
     if (signal === 0) return 0;
     if (signal < 1 || signal > 64) return -Errno.EINVAL;
-    const action = this.signalActions.get(signal);
-    const handler = action === undefined ? 0 : new DataView(action.buffer).getUint32(0, true);
-    if (handler === 1) return 0; // SIG_IGN
-    if (handler === 0 && IGNORED_BY_DEFAULT.has(signal)) return 0;
-    if (handler > 1) this.options.log(`l4vm: the guest has a handler for signal ${signal}, but signal delivery is not implemented yet; the process ends as if it had none`);
-    this.kill(signal, 'sent by the program itself');
+    this.receiveSignal(signal, 'sent by the program itself');
     return 0;
   }
+
+  private handlerOf(signal: number): { handler: number; flags: number; restorer: number; mask: bigint } {
+    const action = this.signalActions.get(signal);
+    if (action === undefined) return { handler: 0, flags: 0, restorer: 0, mask: 0n };
+    const view = new DataView(action.buffer, action.byteOffset, action.byteLength);
+    return { handler: view.getUint32(0, true), flags: view.getUint32(4, true), restorer: view.getUint32(8, true), mask: view.getBigUint64(12, true) };
+  }
+
+  /**
+   * A signal arrives (from another process, a child's exit, the program itself): ignored, the
+   * process ends (the default action), or it waits as pending for its handler to run when the
+   * process next returns to user mode (deliverPending), or for the mask to let it through.
+   */
+  receiveSignal(signal: number, reason: string): void {
+    if (this.end !== null || signal < 1 || signal > 64) return;
+    const { handler } = this.handlerOf(signal);
+    if (signal === 9) {
+      this.kill(signal, reason);
+      return;
+    }
+    if (handler === 1) return; // SIG_IGN
+    if (handler === 0 && IGNORED_BY_DEFAULT.has(signal)) return;
+    const bit = 1n << BigInt(signal - 1);
+    if (handler === 0 && (this.signalMask & bit) === 0n) {
+      this.kill(signal, reason);
+      return;
+    }
+    this.pendingSignals |= bit;
+    this.pendingReason = reason;
+  }
+
+  private pendingReason = '';
+
+  /** The lowest pending signal the mask lets through, or 0. */
+  private deliverableSignal(): number {
+    const ready = this.pendingSignals & ~this.signalMask;
+    if (ready === 0n) return 0;
+    for (let signal = 1; signal <= 64; signal++) if ((ready & (1n << BigInt(signal - 1))) !== 0n) return signal;
+    return 0;
+  }
+
+  /**
+   * Acts on pending signals the mask lets through, as Linux does on the way back to user mode
+   * (arch/x86/kernel/signal.c): the default action ends the process; a handler gets a signal frame
+   * on the stack and the CPU continues in it. `interrupted` is the system call the process was
+   * waiting in: it returns -EINTR, or restarts after the handler with SA_RESTART.
+   */
+  deliverPending(interrupted: { number: number } | null = null): boolean {
+    const signal = this.deliverableSignal();
+    if (signal === 0 || this.end !== null) return false;
+    this.pendingSignals &= ~(1n << BigInt(signal - 1));
+    const action = this.handlerOf(signal);
+    if (action.handler === 1 || (action.handler === 0 && IGNORED_BY_DEFAULT.has(signal))) return false;
+    if (action.handler === 0) {
+      this.kill(signal, this.pendingReason);
+      return true;
+    }
+    const state = this.cpu.state;
+    if (interrupted !== null) {
+      const restart = (action.flags & SA_RESTART) !== 0 && interrupted.number !== 179 && interrupted.number !== 162 && interrupted.number !== 168;
+      if (restart) {
+        state.reg[EAX] = interrupted.number;
+        state.eip = (state.eip - 2) | 0;
+      } else state.reg[EAX] = -Errno.EINTR;
+    }
+    const savedMask = this.suspendedMask ?? this.signalMask;
+    this.suspendedMask = null;
+    try {
+      this.pushSignalFrame(signal, action, savedMask);
+    } catch (error) {
+      if (!(error instanceof GuestFault)) throw error;
+      this.kill(SIGSEGV, `no room on the stack for the frame of signal ${signal}`);
+      return true;
+    }
+    let mask = this.signalMask | action.mask;
+    if ((action.flags & SA_NODEFER) === 0) mask |= 1n << BigInt(signal - 1);
+    this.signalMask = mask & ~((1n << 8n) | (1n << 18n));
+    if ((action.flags & SA_RESETHAND) !== 0) this.signalActions.delete(signal);
+    return true;
+  }
+
+  /** struct sigcontext of i386 (asm/sigcontext.h), 88 bytes, at `address`. */
+  private writeSigcontext(address: number, mask: bigint): void {
+    const state = this.cpu.state;
+    const out = new DataView(new ArrayBuffer(88));
+    const selector = state.segments.selector;
+    out.setUint32(0, selector[GS], true);
+    out.setUint32(4, selector[FS], true);
+    out.setUint32(8, selector[ES], true);
+    out.setUint32(12, selector[DS], true);
+    const order = [EDI, ESI, EBP, ESP, EBX, EDX, ECX, EAX];
+    order.forEach((register, i) => out.setUint32(16 + i * 4, state.reg[register] >>> 0, true));
+    out.setUint32(56, state.eip >>> 0, true);
+    out.setUint32(60, selector[CS], true);
+    out.setUint32(64, this.cpu.getEflags(), true);
+    out.setUint32(68, state.reg[ESP] >>> 0, true);
+    out.setUint32(72, selector[SS], true);
+    out.setUint32(80, Number(mask & 0xffff_ffffn), true);
+    this.writeBytes(address, new Uint8Array(out.buffer));
+  }
+
+  /** Loads the registers back from a sigcontext (sigreturn), keeping the flags a user may not change. */
+  private readSigcontext(address: number): void {
+    const bytes = this.readBytes(address, 88);
+    const view = new DataView(bytes.buffer);
+    const state = this.cpu.state;
+    const order = [EDI, ESI, EBP, ESP, EBX, EDX, ECX, EAX];
+    order.forEach((register, i) => {
+      state.reg[register] = view.getUint32(16 + i * 4, true) | 0;
+    });
+    state.eip = view.getUint32(56, true) | 0;
+    const userFlags = 0x40dd5; // AC OF DF TF SF ZF AF PF CF RF (Linux's FIX_EFLAGS)
+    this.cpu.setEflags(((this.cpu.getEflags() & ~userFlags) | (view.getUint32(64, true) & userFlags)) >>> 0);
+    const gs = view.getUint16(0, true);
+    if (gs !== this.cpu.state.segments.selector[GS]) this.cpu.loadSegment(GS, gs);
+  }
+
+  /**
+   * Builds the frame Linux's setup_frame/setup_rt_frame build for i386 (SA_SIGINFO: the rt frame
+   * with siginfo and ucontext), below the stack pointer, and enters the handler. The x87 state is
+   * kept by l4vm rather than in the frame (fpstate is NULL).
+   */
+  private pushSignalFrame(signal: number, action: { handler: number; flags: number; restorer: number }, savedMask: bigint): void {
+    const state = this.cpu.state;
+    const rt = (action.flags & SA_SIGINFO) !== 0;
+    const size = rt ? 4 * 4 + 128 + 116 + 8 : 4 * 2 + 88 + 4 + 8;
+    let sp = (state.reg[ESP] >>> 0) - size;
+    sp = ((sp + 4) & ~15) - 4;
+    sp >>>= 0;
+    this.check(sp, size);
+    const retcodeAt = sp + size - 8;
+    // Used only without SA_RESTORER (glibc always gives one): popl %eax; movl $119,%eax; int $0x80 / movl $173,%eax; int $0x80.
+    this.writeBytes(retcodeAt, new Uint8Array(rt ? [0xb8, 0xad, 0, 0, 0, 0xcd, 0x80, 0] : [0x58, 0xb8, 0x77, 0, 0, 0, 0xcd, 0x80]));
+    const returnAddress = (action.flags & SA_RESTORER) !== 0 ? action.restorer : retcodeAt;
+    this.write32(sp, returnAddress);
+    this.write32(sp + 4, signal);
+    if (rt) {
+      const info = sp + 16;
+      const context = info + 128;
+      this.write32(sp + 8, info);
+      this.write32(sp + 12, context);
+      const siginfo = new Uint8Array(128);
+      new DataView(siginfo.buffer).setInt32(0, signal, true);
+      this.writeBytes(info, siginfo);
+      this.writeBytes(context, new Uint8Array(20)); // uc_flags, uc_link, uc_stack
+      this.writeSigcontext(context + 20, savedMask);
+      this.write64(context + 108, savedMask);
+    } else {
+      this.writeSigcontext(sp + 8, savedMask);
+      this.write32(sp + 96, Number((savedMask >> 32n) & 0xffff_ffffn));
+    }
+    this.handlerFrames.push(this.saveFpu());
+    if (this.handlerFrames.length > 64) this.handlerFrames.shift();
+    state.reg[ESP] = sp | 0;
+    state.eip = action.handler | 0;
+    state.reg[EAX] = signal;
+    state.reg[EDX] = rt ? sp + 16 : 0;
+    state.reg[ECX] = rt ? sp + 16 + 128 : 0;
+    this.cpu.setEflags(this.cpu.getEflags() & ~(0x100 | 0x400 | 0x10000)); // TF, DF, RF cleared
+  }
+
+  private saveFpu(): () => void {
+    return this.options.saveFpu?.() ?? (() => undefined);
+  }
+
+  /** sigreturn (119) and rt_sigreturn (173): back from a handler to where the signal came. */
+  private signalReturn(rt: boolean): number {
+    const sp = this.cpu.state.reg[ESP] >>> 0;
+    const context = rt ? sp - 4 + 16 + 128 + 20 : sp - 8 + 8;
+    const mask = rt ? new DataView(this.readBytes(sp - 4 + 16 + 128 + 108, 8).buffer).getBigUint64(0, true) : BigInt(this.read32(context + 80)) | (BigInt(this.read32(sp - 8 + 96)) << 32n);
+    this.readSigcontext(context);
+    this.signalMask = mask & ~((1n << 8n) | (1n << 18n));
+    this.handlerFrames.pop()?.();
+    this.sigreturned = true;
+    return this.cpu.state.reg[EAX];
+  }
+
+  /** Set by sigreturn: EAX already holds the interrupted code's value. */
+  private sigreturned = false;
 
   // --- memory ------------------------------------------------------------------------------
 
@@ -475,7 +826,11 @@ export class LinuxX86 {
     if (count === 0) return this.files.file(fd) === null ? -Errno.EBADF : 0;
     this.check(buffer, count);
     const bytes = new Uint8Array(Math.min(count, 0x10_0000));
-    const n = this.files.read(fd, bytes, at);
+    const n = this.files.read(fd, bytes, at, this.mayBlockHost);
+    if (n === BLOCKED) {
+      this.waitingOnHost = this.files.file(fd)?.hostMayBlock === true;
+      return this.block(() => this.read(fd, buffer, count, at));
+    }
     if (n > 0) this.writeBytes(buffer, bytes.subarray(0, n));
     return n;
   }
@@ -485,6 +840,7 @@ export class LinuxX86 {
     if (this.files.file(fd) === null) return -Errno.EBADF;
     const bytes = this.readBytes(buffer, count);
     const result = count === 0 ? 0 : this.files.write(fd, bytes, at);
+    if (result === BLOCKED) return this.block(() => this.write(fd, buffer, count, at));
     // Writing to a pipe nobody reads raises SIGPIPE (pipe(7)); its default action ends the process.
     if (result === -Errno.EPIPE) this.sendToSelf(SIGPIPE);
     return result;
@@ -498,6 +854,7 @@ export class LinuxX86 {
       const length = this.read32(iov + i * 8 + 4);
       if (length === 0) continue;
       const n = writing ? this.write(fd, base, length) : this.read(fd, base, length);
+      if (n === BLOCKED) return total > 0 ? total : this.block(() => this.vectored(fd, iov, count, writing));
       if (n < 0) return total > 0 ? total : n;
       total += n;
       if (n < length) break;
@@ -685,7 +1042,7 @@ export class LinuxX86 {
         if (file.pipe !== null) {
           this.write32(
             argument,
-            file.pipe.chunks.reduce((sum, chunk) => sum + chunk.length, 0),
+            file.pipe.size,
           );
           return 0;
         }
@@ -746,11 +1103,15 @@ export class LinuxX86 {
       if (now === null) return -Errno.EINVAL;
       duration -= now;
     }
-    if (duration > 0n) {
-      const milliseconds = Number(duration / 1_000_000n);
-      if (milliseconds > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, milliseconds);
-    }
-    return 0;
+    if (duration <= 0n) return 0;
+    // The process waits; the others run meanwhile (the scheduler sleeps when nobody can run).
+    const wakeAt = performance.now() + Number(duration) / 1e6;
+    const until = (): number => {
+      if (performance.now() >= wakeAt) return 0;
+      this.wakeAt = wakeAt;
+      return this.block(until);
+    };
+    return until();
   }
 
   // --- the table ---------------------------------------------------------------------------
@@ -809,7 +1170,16 @@ export class LinuxX86 {
       this.write32(address + 4, fds[1]);
       return 0;
     };
-    const poll = (address: number, count: number): number => {
+    const poll = (address: number, count: number, timeout: number, wakeAt: number | null = null): number => {
+      const ready = pollOnce(address, count);
+      if (ready !== 0 || timeout === 0) return ready;
+      // Nothing ready: wait (timeout < 0: for ever), the other processes running meanwhile.
+      const deadline = wakeAt ?? (timeout > 0 ? performance.now() + timeout : null);
+      if (deadline !== null && performance.now() >= deadline) return 0;
+      this.wakeAt = deadline;
+      return this.block(() => poll(address, count, timeout, deadline));
+    };
+    const pollOnce = (address: number, count: number): number => {
       if (count < 0 || count > 1024) return -Errno.EINVAL;
       this.check(address, count * 8);
       let ready = 0;
@@ -823,7 +1193,8 @@ export class LinuxX86 {
           if (file === null) revents = 0x20; // POLLNVAL
           else {
             if (file.readable && (file.pipe === null || file.pipe.chunks.length > 0 || file.pipe.writers === 0)) revents |= events & 0x1; // POLLIN
-            if (file.writable) revents |= events & 0x4; // POLLOUT
+            if (file.writable && (file.pipe === null || file.pipe.size < PIPE_CAPACITY || file.pipe.readers === 0)) revents |= events & 0x4; // POLLOUT
+            if (file.pipe !== null && file.kind === 'pipe-write' && file.pipe.readers === 0) revents |= 0x8; // POLLERR
             if (file.pipe !== null && file.kind === 'pipe-read' && file.pipe.writers === 0) revents |= 0x10; // POLLHUP
           }
         }
@@ -1004,7 +1375,64 @@ export class LinuxX86 {
       this.write32(mask, 1);
       return 4;
     };
-    const noChildren = (): number => -Errno.ENOSYS;
+    const control = this.options.process ?? null;
+    const fork = (request: ForkRequest): number => {
+      if (control === null) return -Errno.ENOSYS;
+      const child = control.fork(request);
+      if (child < 0 || !request.vfork) return child;
+      // vfork: the parent waits until the child execs or exits (vfork(2)); its memory is a copy, not shared.
+      const released = (): number => (control.vforkReleased(child) ? child : this.block(released));
+      return released();
+    };
+    const clone = (flags: number, stack: number, parentTid: number, _tls: number, childTid: number): number => {
+      if ((flags & (CLONE_VM | CLONE_THREAD)) !== 0 && (flags & CLONE_VFORK) === 0) {
+        if (!this.reportedUnknown.has(-120)) {
+          this.reportedUnknown.add(-120);
+          this.options.log(`l4vm: clone with CLONE_VM or CLONE_THREAD (flags 0x${(flags >>> 0).toString(16)}) would make a thread, and threads are not implemented; returning -ENOSYS`);
+        }
+        return -Errno.ENOSYS;
+      }
+      return fork({
+        vfork: (flags & CLONE_VFORK) !== 0,
+        stack: stack >>> 0,
+        childTidAddress: (flags & CLONE_CHILD_SETTID) !== 0 ? childTid >>> 0 : 0,
+        parentTidAddress: (flags & CLONE_PARENT_SETTID) !== 0 ? parentTid >>> 0 : 0,
+      });
+    };
+    const readStringArray = (address: number): string[] => {
+      const strings: string[] = [];
+      if (address === 0) return strings;
+      for (let at = address; ; at += 4) {
+        const pointer = this.read32(at);
+        if (pointer === 0) return strings;
+        if (strings.length >= 0x10000) throw new GuestFault();
+        strings.push(this.readString(pointer, 0x20000));
+      }
+    };
+    const execve = (pathAddress: number, argvAddress: number, envpAddress: number): number => {
+      const guestPath = this.readString(pathAddress);
+      if (guestPath === '') return -Errno.ENOENT;
+      const hostPath = files.resolve(guestPath);
+      if (typeof hostPath === 'number') return hostPath;
+      const argv = readStringArray(argvAddress);
+      const envp = readStringArray(envpAddress);
+      if (control === null) return -Errno.ENOSYS;
+      return control.execve(hostPath, guestPath, argv, envp);
+    };
+    const wait4 = (pid: number, statusAddress: number, options: number, rusageAddress: number): number => {
+      if (control === null) return -Errno.ECHILD;
+      if ((options & ~(1 | 2 | 8 | 0x01000000 | 0x20000000 | 0x40000000 | 0x80000000)) !== 0) return -Errno.EINVAL;
+      const result = control.wait(pid, options);
+      if (result === null) return this.block(() => wait4(pid, statusAddress, options, rusageAddress));
+      if (typeof result === 'number') return result;
+      if (statusAddress !== 0) this.write32(statusAddress, result.status);
+      if (rusageAddress !== 0) this.writeBytes(rusageAddress, new Uint8Array(72));
+      return result.pid;
+    };
+    const kill = (pid: number, signal: number): number => {
+      if (control !== null) return control.kill(pid, signal);
+      return pid === this.pid || pid === 0 || pid === -1 ? this.sendToSelf(signal) : probeProcess(pid, signal);
+    };
     // Another host process: only signal 0 (does it exist?) is passed on; the guest may not signal the host's processes.
     const probeProcess = (pid: number, signal: number): number => {
       if (signal !== 0) return -Errno.EPERM;
@@ -1049,10 +1477,19 @@ export class LinuxX86 {
         offset = wideOffset ? Number(new DataView(this.readBytes(offsetAddress, 8).buffer).getBigInt64(0, true)) : this.read32(offsetAddress) | 0;
         if (offset < 0) return -Errno.EINVAL;
       }
-      const bytes = new Uint8Array(Math.min(count >>> 0, 0x10_0000));
-      const n = files.read(inFd, bytes, offset);
+      // Into a pipe: no more than fits, so that nothing read is lost when the pipe is full.
+      const out = files.file(outFd);
+      const room = out !== null && out.pipe !== null && out.pipe.readers > 0 ? PIPE_CAPACITY - out.pipe.size : 0x10_0000;
+      if (room === 0) return this.block(() => sendfile(outFd, inFd, offsetAddress, count, wideOffset));
+      const bytes = new Uint8Array(Math.min(count >>> 0, 0x10_0000, room));
+      const n = files.read(inFd, bytes, offset, this.mayBlockHost);
+      if (n === BLOCKED) {
+        this.waitingOnHost = files.file(inFd)?.hostMayBlock === true;
+        return this.block(() => sendfile(outFd, inFd, offsetAddress, count, wideOffset));
+      }
       if (n <= 0) return n;
       const written = files.write(outFd, bytes.subarray(0, n));
+      if (written === BLOCKED) return -Errno.EAGAIN;
       if (written < 0) return written;
       if (offset !== null) {
         if (wideOffset) this.write64(offsetAddress, BigInt(offset + written));
@@ -1086,15 +1523,15 @@ export class LinuxX86 {
 
     const table: Record<number, Syscall> = {
       1: { args: 'd', run: (status) => this.exit(status) },
-      2: { args: '', run: noChildren }, // fork
+      2: { args: '', run: () => fork({ vfork: false, stack: 0, childTidAddress: 0, parentTidAddress: 0 }) },
       3: { args: 'dxu', run: (fd, buffer, count) => this.read(fd, buffer, count) },
       4: { args: 'dxu', run: (fd, buffer, count) => this.write(fd, buffer, count) },
       5: { args: 'sxo', run: (pathAddress, flags, mode) => this.open(null, pathAddress, flags, mode) },
       6: { args: 'd', run: (fd) => files.close(fd) },
-      7: { args: 'dxx', run: noChildren }, // waitpid
+      7: { args: 'dxd', run: (pid, status, options) => wait4(pid, status, options, 0) }, // waitpid
       8: { args: 'so', run: (pathAddress, mode) => this.open(null, pathAddress, O_CREAT | O_TRUNC | 1, mode) }, // creat
       10: { args: 's', run: (pathAddress) => unlinkAt(null, pathAddress, 0) },
-      11: { args: 'sxx', run: noChildren }, // execve
+      11: { args: 'sxx', run: execve },
       12: { args: 's', run: (pathAddress) => pathCall(pathAddress, null, (hostPath) => files.chdir(hostPath)) },
       13: { args: 'x', run: time },
       15: { args: 'so', run: (pathAddress, mode) => chmod(null, pathAddress, mode) },
@@ -1108,7 +1545,7 @@ export class LinuxX86 {
       20: { args: '', run: () => this.pid },
       24: { args: '', run: () => ids.uid & 0xffff },
       33: { args: 'so', run: (pathAddress, mode) => access(null, pathAddress, mode) },
-      37: { args: 'dd', run: (pid, signal) => (pid === this.pid || pid === 0 || pid === -1 ? this.sendToSelf(signal) : probeProcess(pid, signal)) },
+      37: { args: 'dd', run: kill },
       38: { args: 'ss', run: (from, to) => renameAt(null, from, null, to) },
       39: { args: 'so', run: (pathAddress, mode) => mkdirAt(null, pathAddress, mode) },
       40: { args: 's', run: (pathAddress) => unlinkAt(null, pathAddress, AT_REMOVEDIR) },
@@ -1121,7 +1558,7 @@ export class LinuxX86 {
       50: { args: '', run: () => ids.egid & 0xffff },
       54: { args: 'dxx', run: (fd, request, argument) => this.ioctl(fd, request, argument) },
       55: { args: 'dxx', run: (fd, command, argument) => this.fcntl(fd, command, argument) },
-      57: { args: 'dd', run: () => 0 }, // setpgid
+      57: { args: 'dd', run: (pid, group) => control?.setProcessGroup(pid, group) ?? 0 }, // setpgid
       60: {
         args: 'o',
         run: (mask) => {
@@ -1131,9 +1568,9 @@ export class LinuxX86 {
         },
       },
       63: { args: 'dd', run: (oldFd, newFd) => files.duplicate(oldFd, newFd, false) },
-      64: { args: '', run: () => process.ppid },
-      65: { args: '', run: () => this.pid }, // getpgrp
-      66: { args: '', run: () => this.pid }, // setsid
+      64: { args: '', run: () => control?.parentPid() ?? process.ppid },
+      65: { args: '', run: () => control?.processGroup(0) ?? this.pid }, // getpgrp
+      66: { args: '', run: () => control?.setSession() ?? this.pid }, // setsid
       75: { args: 'dx', run: () => 0 }, // setrlimit: accepted, not enforced
       76: { args: 'dx', run: (resource, address) => writeOldRlimit(address, resource, 0x7fff_ffff) },
       77: { args: 'dx', run: rusage },
@@ -1159,13 +1596,13 @@ export class LinuxX86 {
           return typeof hostPath === 'number' ? hostPath : guarded(hostPath, () => fs.chmodSync(hostPath, mode & 0o7777));
         },
       },
-      114: { args: 'dxxx', run: noChildren }, // wait4
+      114: { args: 'dxdx', run: wait4 },
       116: { args: 'x', run: sysinfo },
       118: { args: 'd', run: (fd) => (files.file(fd) === null ? -Errno.EBADF : 0) }, // fsync
-      120: { args: 'xxxxx', run: noChildren }, // clone
+      120: { args: 'xxxxx', run: clone },
       122: { args: 'x', run: uname },
       125: { args: 'xud', run: (address, length, prot) => this.mprotect(address, length, prot) },
-      132: { args: 'd', run: () => this.pid }, // getpgid
+      132: { args: 'd', run: (pid) => control?.processGroup(pid) ?? this.pid }, // getpgid
       133: {
         args: 'd',
         run: (fd) => {
@@ -1176,20 +1613,41 @@ export class LinuxX86 {
       140: { args: 'dxxxd', run: (fd, high, low, result, whence) => this.llseek(fd, high, low, result, whence) },
       145: { args: 'dxd', run: (fd, iov, count) => this.vectored(fd, iov, count, false) },
       146: { args: 'dxd', run: (fd, iov, count) => this.vectored(fd, iov, count, true) },
-      147: { args: 'd', run: () => this.pid }, // getsid
+      147: { args: 'd', run: (pid) => control?.session(pid) ?? this.pid }, // getsid
       148: { args: 'd', run: (fd) => (files.file(fd) === null ? -Errno.EBADF : 0) }, // fdatasync
       158: { args: '', run: () => 0 }, // sched_yield
       162: { args: 'xx', run: (request) => this.sleep(1, false, request, false) },
       163: { args: 'xuux', result: 'x', run: (address, oldLength, newLength, flags) => this.mremap(address, oldLength, newLength, flags) },
-      168: { args: 'xdd', run: (address, count) => poll(address, count) },
+      168: { args: 'xdd', run: (address, count, timeout) => poll(address, count, timeout) },
       172: { args: 'dxxxx', run: () => -Errno.EINVAL }, // prctl: no options implemented
       174: { args: 'dxxu', run: sigaction },
       175: { args: 'dxxu', run: sigprocmask },
+      119: { args: '', run: () => this.signalReturn(false) },
+      173: { args: '', run: () => this.signalReturn(true) },
+      29: {
+        args: '',
+        run: () => {
+          const paused = (): number => this.block(paused);
+          return paused();
+        },
+      }, // pause: waits until a signal is delivered (-EINTR)
+      179: {
+        args: 'xu',
+        run: (set, size) => {
+          if (size !== 8) return -Errno.EINVAL;
+          const bytes = this.readBytes(set, 8);
+          // Waits with the given mask until a signal is delivered; the old mask returns after the handler.
+          this.suspendedMask = this.signalMask;
+          this.signalMask = new DataView(bytes.buffer).getBigUint64(0, true) & ~((1n << 8n) | (1n << 18n));
+          const suspended = (): number => this.block(suspended);
+          return suspended();
+        },
+      }, // rt_sigsuspend
       180: { args: 'dxuxx', run: (fd, buffer, count, low, high) => this.read(fd, buffer, count, (high >>> 0) * 0x1_0000_0000 + (low >>> 0)) },
       181: { args: 'dxuxx', run: (fd, buffer, count, low, high) => this.write(fd, buffer, count, (high >>> 0) * 0x1_0000_0000 + (low >>> 0)) },
       183: { args: 'xu', run: getcwd },
       186: { args: 'xx', run: sigaltstack },
-      190: { args: '', run: noChildren }, // vfork
+      190: { args: '', run: () => fork({ vfork: true, stack: 0, childTidAddress: 0, parentTidAddress: 0 }) },
       191: { args: 'dx', run: (resource, address) => writeOldRlimit(address, resource, 0xffff_ffff) },
       192: { args: 'xuxxdx', result: 'x', run: (address, length, prot, flags, fd, pageOffset) => this.mmap(address, length, prot, flags, fd, (pageOffset >>> 0) * PAGE_SIZE) },
       194: { args: 'dxx', run: (fd, low, high) => ftruncate(fd, (high >>> 0) * 0x1_0000_0000 + (low >>> 0)) },
@@ -1215,7 +1673,7 @@ export class LinuxX86 {
       224: { args: '', run: () => this.pid }, // gettid
       187: { args: 'ddxu', run: (outFd, inFd, offset, count) => sendfile(outFd, inFd, offset, count, false) },
       239: { args: 'ddxu', run: (outFd, inFd, offset, count) => sendfile(outFd, inFd, offset, count, true) },
-      238: { args: 'dd', run: (tid, signal) => (tid === this.pid ? this.sendToSelf(signal) : -Errno.ESRCH) }, // tkill
+      238: { args: 'dd', run: (tid, signal) => (tid === this.pid ? this.sendToSelf(signal) : tid > 0 && control !== null ? control.kill(tid, signal) : -Errno.ESRCH) }, // tkill
       240: { args: 'xdd', run: futex },
       242: { args: 'dux', run: schedGetaffinity },
       243: { args: 'x', run: (address) => this.setThreadArea(address) },
@@ -1237,7 +1695,7 @@ export class LinuxX86 {
       267: { args: 'ddxx', run: (clock, flags, request) => this.sleep(clock, (flags & 1) !== 0, request, false) },
       268: { args: 'sux', run: (pathAddress, size, buffer) => statfs(this.hostPath(pathAddress), size, buffer) },
       269: { args: 'dux', run: (fd, size, buffer) => statfs(fdPath(fd), size, buffer) },
-      270: { args: 'ddd', run: (tgid, _tid, signal) => (tgid === this.pid ? this.sendToSelf(signal) : -Errno.ESRCH) },
+      270: { args: 'ddd', run: (tgid, _tid, signal) => (tgid === this.pid ? this.sendToSelf(signal) : tgid > 0 && control !== null ? control.kill(tgid, signal) : -Errno.ESRCH) },
       272: { args: 'dxxxxd', run: () => 0 }, // fadvise64_64
       295: { args: 'dsxo', run: (dirFd, pathAddress, flags, mode) => this.open(dirFd, pathAddress, flags, mode) },
       296: { args: 'dso', run: (dirFd, pathAddress, mode) => mkdirAt(dirFd, pathAddress, mode) },

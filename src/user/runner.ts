@@ -13,13 +13,18 @@ import { PhysicalMemory, type Endianness } from '../hw/memory.js';
 import { EAX, ESP, type X86State } from '../cpu/x86/state.js';
 import { PAGE_SIZE, pageDown, pageUp, PROT_EXEC, PROT_READ, PROT_WRITE, UserAddressSpace } from './address-space.js';
 import { copySegments, EM_386, ElfError, loadExtent, parseElf32, PF_R, PF_W, PF_X, programHeaderAddress, PT_LOAD, whyNotRunnable, type Elf32 } from './elf.js';
+import { Errno, errnoOf } from './linux-errno.js';
 import { LinuxFiles } from './linux-files.js';
-import { GDT_ENTRIES, LinuxX86, SIGNAL_NAMES, SIGPIPE, SIGSEGV, USER_CS, USER_DS } from './linux-x86.js';
+import { ProcessTable, type LinuxProcess, type ProcessBody, type ProcessEnd } from './linux-processes.js';
+import { GDT_ENTRIES, LinuxX86, SIGNAL_NAMES, SIGPIPE, SIGSEGV, USER_CS, USER_DS, type ForkRequest, type ProcessControl } from './linux-x86.js';
 
 /** What the runner needs of an x86 CPU: the part of X86Cpu's contract it uses. */
 export interface X86UserCpu {
   readonly state: X86State;
+  getEflags(): number;
   setEflags(value: number): void;
+  /** The x87 state, copied by fork (X86Cpu.fpu). */
+  readonly fpu?: X87State;
   loadSegment(sreg: number, selector: number): boolean;
   enterFlatProtectedMode(cpl: 0 | 3): void;
   run(limit: number): number;
@@ -312,10 +317,309 @@ const EXCEPTION_NAMES: Readonly<Record<number, string>> = {
   17: '#AC alignment check',
 };
 
+/** The X87 state a fork copies (X86Cpu.fpu). */
+interface X87State {
+  readonly registers: Float64Array;
+  readonly signExponent: Uint16Array;
+  readonly mantissa: BigUint64Array;
+  readonly tags: Uint8Array;
+  top: number;
+  control: number;
+  status: number;
+  instructionPointer: number;
+  instructionSelector: number;
+  dataPointer: number;
+  dataSelector: number;
+  opcode: number;
+}
+
 /**
- * Runs a static i386 Linux program to its end; returns the exit status for the host process (the
- * guest's status, 128 + signal if a signal killed it, 1 if it could not start). Never throws for
- * bad input: the reason is logged as one sentence.
+ * Copies a CPU's user-visible state into another at a system-call boundary (fork): registers,
+ * EIP, EFLAGS, the segment caches (selectors with their hidden bases and limits, so %gs keeps its
+ * TLS base), GDTR/IDTR, control registers, TSC and the x87 FPU. X86Cpu has no saveState(); this
+ * reads its public state, which is all of it that a user program can see (no MMX/SSE on this CPU).
+ */
+export function copyX86CpuState(from: X86UserCpu, to: X86UserCpu): void {
+  const a = from.state;
+  const b = to.state;
+  b.reg.set(a.reg);
+  b.eip = a.eip;
+  b.cpl = a.cpl;
+  b.cr0 = a.cr0;
+  b.cr2 = a.cr2;
+  b.cr3 = a.cr3;
+  b.cr4 = a.cr4;
+  b.dr.set(a.dr);
+  b.gdtrBase = a.gdtrBase;
+  b.gdtrLimit = a.gdtrLimit;
+  b.idtrBase = a.idtrBase;
+  b.idtrLimit = a.idtrLimit;
+  b.tsc = a.tsc;
+  b.segments.selector.set(a.segments.selector);
+  b.segments.base.set(a.segments.base);
+  b.segments.limit.set(a.segments.limit);
+  b.segments.access.set(a.segments.access);
+  to.setEflags(from.getEflags());
+  const x = from.fpu;
+  const y = to.fpu;
+  if (x !== undefined && y !== undefined) {
+    y.registers.set(x.registers);
+    y.signExponent.set(x.signExponent);
+    y.mantissa.set(x.mantissa);
+    y.tags.set(x.tags);
+    y.top = x.top;
+    y.control = x.control;
+    y.status = x.status;
+    y.instructionPointer = x.instructionPointer;
+    y.instructionSelector = x.instructionSelector;
+    y.dataPointer = x.dataPointer;
+    y.dataSelector = x.dataSelector;
+    y.opcode = x.opcode;
+  }
+  to.flushCaches();
+}
+
+/** A bug in l4vm (not the guest) while running a process, with where the guest was. */
+class InternalError extends Error {
+  override readonly name = 'InternalError';
+}
+
+/** What every process of a run shares. */
+interface RunContext {
+  readonly options: UserRunOptions;
+  readonly createCpu: X86CpuFactory;
+  readonly table: ProcessTable;
+  /** One I/O-port space for every CPU: user mode has no ports (IN/OUT fault at CPL 3), and a fresh one costs 65536-entry tables. */
+  readonly io: IoPorts;
+}
+
+/**
+ * One guest process on an x86 CPU: its CPU, address space and system-call layer (replaced by
+ * execve), and the process control its system calls use.
+ */
+class X86Process implements ProcessBody, ProcessControl {
+  private cpu: X86UserCpu | null = null;
+  private space: UserAddressSpace | null = null;
+  private linuxLayer: LinuxX86 | null = null;
+
+  constructor(
+    private readonly context: RunContext,
+    readonly process: LinuxProcess,
+  ) {
+    process.body = this;
+  }
+
+  get pid(): number {
+    return this.process.pid;
+  }
+
+  private get linux(): LinuxX86 {
+    if (this.linuxLayer === null) throw new InternalError(`process ${this.pid} has no program loaded`);
+    return this.linuxLayer;
+  }
+
+  /** Starts a loaded image: a fresh CPU in flat 32-bit user mode at its entry point. */
+  start(loaded: LoadedX86Program): void {
+    const cpu = this.context.createCpu(loaded.memory, this.context.io, this.context.options.log);
+    // Flat 4 GiB segments with qemu-user's selectors (CS 0x23, DS/ES/SS 0x2b), FS and GS null.
+    cpu.enterFlatProtectedMode(3);
+    const state = cpu.state;
+    state.gdtrBase = X86_GDT_BASE;
+    state.gdtrLimit = GDT_ENTRIES * 8 - 1;
+    state.reg.fill(0);
+    state.reg[ESP] = loaded.stack.sp;
+    state.eip = loaded.elf.entry;
+    cpu.setEflags(0x202);
+    this.attach(cpu, loaded.space, loaded.brkStart);
+  }
+
+  /** Gives `cpu` its system-call layer and hooks (a new image, or a forked child). */
+  attach(cpu: X86UserCpu, space: UserAddressSpace, brkStart: number): LinuxX86 {
+    const options = this.context.options;
+    const fpu = cpu.fpu;
+    const saveFpu =
+      fpu === undefined
+        ? undefined
+        : (): (() => void) => {
+            const saved = { registers: fpu.registers.slice(), signExponent: fpu.signExponent.slice(), mantissa: fpu.mantissa.slice(), tags: fpu.tags.slice(), top: fpu.top, control: fpu.control, status: fpu.status };
+            // Handlers start with a clean x87 (Linux's fpu__clear_user_states): empty stack, default control word.
+            fpu.tags.fill(3);
+            fpu.top = 0;
+            fpu.control = 0x37f;
+            fpu.status = 0;
+            return () => {
+              fpu.registers.set(saved.registers);
+              fpu.signExponent.set(saved.signExponent);
+              fpu.mantissa.set(saved.mantissa);
+              fpu.tags.set(saved.tags);
+              fpu.top = saved.top;
+              fpu.control = saved.control;
+              fpu.status = saved.status;
+            };
+          };
+    const linux = new LinuxX86(cpu, space, this.process.files, { log: options.log, strace: options.strace, brkStart, gdtBase: X86_GDT_BASE, process: this, saveFpu });
+    space.onChange = () => cpu.flushCaches();
+    const state = cpu.state;
+    cpu.softwareInterruptHook = (vector) => {
+      if (vector === 0x80) linux.handle();
+      // Other gates have DPL 0 in Linux's IDT: int n from user mode is a #GP (int3 aside).
+      else linux.kill(vector === 3 ? 5 : SIGSEGV, `int 0x${vector.toString(16)} at eip 0x${(state.eip >>> 0).toString(16)}`);
+      return true;
+    };
+    cpu.exceptionHook = (vector, errorCode) => {
+      const name = EXCEPTION_NAMES[vector] ?? `exception ${vector}`;
+      linux.kill(signalForException(vector), `${name}${vector === 13 || vector === 14 ? ` (error code 0x${errorCode.toString(16)})` : ''} at eip 0x${(state.eip >>> 0).toString(16)}`);
+      return true;
+    };
+    space.memory.onUnassigned = (address, _size, write) => {
+      if (linux.end === null) linux.kill(SIGSEGV, `${write ? 'write to' : 'read of'} unmapped address 0x${(address >>> 0).toString(16)} near eip 0x${(state.eip >>> 0).toString(16)}`);
+    };
+    this.cpu = cpu;
+    this.space = space;
+    this.linuxLayer = linux;
+    return linux;
+  }
+
+  // --- ProcessBody -------------------------------------------------------------------------
+
+  get end(): ProcessEnd | null {
+    return this.linux.end;
+  }
+
+  get waiting(): boolean {
+    return this.linux.waiting;
+  }
+
+  get wakeAt(): number | null {
+    return this.linux.waiting ? this.linux.wakeAt : null;
+  }
+
+  get waitingOnHost(): boolean {
+    return this.linux.waiting && this.linux.waitingOnHost;
+  }
+
+  retry(mayBlockHost: boolean): boolean {
+    return this.linux.retry(mayBlockHost);
+  }
+
+  receiveSignal(signal: number, reason: string): void {
+    this.linux.receiveSignal(signal, reason);
+  }
+
+  runSlice(slice: number): void {
+    const cpu = this.cpu;
+    const linux = this.linux;
+    if (cpu === null) return;
+    const state = cpu.state;
+    try {
+      // Signals sent while the process was not running: acted on as it returns to user mode.
+      linux.deliverPending();
+      if (linux.end !== null) return;
+      const executed = cpu.run(slice);
+      // execve replaced the CPU, or the process now waits or has ended: nothing to check.
+      if (linux.replaced || linux.end !== null || linux.waiting) return;
+      if (cpu.halted) linux.kill(SIGSEGV, `hlt at eip 0x${(state.eip >>> 0).toString(16)} (a privileged instruction in user mode)`);
+      else if (executed === 0) throw new Error('the CPU executed no instruction and did not stop');
+    } catch (error) {
+      if (error instanceof InternalError) throw error;
+      throw new InternalError(`internal error while running process ${this.pid} at eip 0x${(state.eip >>> 0).toString(16)} (eax 0x${(state.reg[EAX] >>> 0).toString(16)}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    }
+  }
+
+  // --- ProcessControl ----------------------------------------------------------------------
+
+  parentPid(): number {
+    return this.context.table.parentPid(this.process);
+  }
+
+  fork(request: ForkRequest): number {
+    const parentCpu = this.cpu;
+    const parentSpace = this.space;
+    if (parentCpu === null || parentSpace === null) return -Errno.ENOSYS;
+    const space = parentSpace.fork();
+    const child = this.context.table.create(this.process, this.process.files.fork());
+    const body = new X86Process(this.context, child);
+    const cpu = this.context.createCpu(space.memory, this.context.io, this.context.options.log);
+    cpu.enterFlatProtectedMode(3);
+    copyX86CpuState(parentCpu, cpu);
+    cpu.state.reg[EAX] = 0;
+    if (request.stack !== 0) cpu.state.reg[ESP] = request.stack;
+    const linux = body.attach(cpu, space, this.linux.brkStart);
+    linux.inherit(this.linux.inheritable());
+    if (request.childTidAddress !== 0 && space.isMapped(request.childTidAddress, 4)) space.memory.write32(request.childTidAddress, child.pid);
+    if (request.parentTidAddress !== 0) {
+      if (parentSpace.isMapped(request.parentTidAddress, 4)) parentSpace.memory.write32(request.parentTidAddress, child.pid);
+      if (space.isMapped(request.parentTidAddress, 4)) space.memory.write32(request.parentTidAddress, child.pid);
+    }
+    if (request.vfork) child.vforkParent = this.process;
+    return child.pid;
+  }
+
+  vforkReleased(pid: number): boolean {
+    const child = this.context.table.get(pid);
+    return child === null || child.vforkParent !== this.process || !child.alive;
+  }
+
+  execve(hostPath: string, execfn: string, argv: readonly string[], envp: readonly string[]): number {
+    try {
+      const stats = fs.statSync(hostPath);
+      if (!stats.isFile()) return -Errno.EACCES;
+      fs.accessSync(hostPath, fs.constants.X_OK);
+    } catch (error) {
+      return -errnoOf(error);
+    }
+    let loaded: LoadedX86Program;
+    try {
+      const { bytes, elf } = readX86Executable(hostPath);
+      loaded = loadX86Program(bytes, elf, argv, envp, execfn);
+    } catch (error) {
+      // Not a static i386 ELF (a host program, a #! script): the shell runs scripts itself on ENOEXEC.
+      if (error instanceof ElfError) return -Errno.ENOEXEC;
+      throw error;
+    }
+    const old = this.linux;
+    const inherited = old.inheritable();
+    old.replaced = true;
+    this.cpu?.stop();
+    this.process.files.exec(fs.realpathSync(hostPath));
+    this.start(loaded);
+    this.linux.inheritAcrossExec(inherited);
+    this.process.vforkParent = null;
+    return 0;
+  }
+
+  wait(pid: number, options: number): { pid: number; status: number } | number | null {
+    return this.context.table.wait(this.process, pid, options);
+  }
+
+  kill(pid: number, signal: number): number {
+    return this.context.table.kill(this.process, pid, signal);
+  }
+
+  processGroup(pid: number): number {
+    const target = pid === 0 ? this.process : this.context.table.get(pid);
+    return target === null ? -Errno.ESRCH : target.processGroup;
+  }
+
+  setProcessGroup(pid: number, group: number): number {
+    return this.context.table.setProcessGroup(this.process, pid, group);
+  }
+
+  session(pid: number): number {
+    const target = pid === 0 ? this.process : this.context.table.get(pid);
+    return target === null ? -Errno.ESRCH : target.session;
+  }
+
+  setSession(): number {
+    return this.context.table.setSession(this.process);
+  }
+}
+
+/**
+ * Runs a static i386 Linux program, and every process it forks, to the end; returns the exit
+ * status for the host process (the first guest process's status, 128 + signal if a signal killed
+ * it, 1 if it could not start). Processes it leaves behind run to their end first, as they would
+ * outlive qemu-i386. Never throws for bad input: the reason is logged as one sentence.
  */
 export function runX86Program(options: UserRunOptions, createCpu: X86CpuFactory): number {
   let loaded: LoadedX86Program;
@@ -335,48 +639,18 @@ export function runX86Program(options: UserRunOptions, createCpu: X86CpuFactory)
     }
     throw error;
   }
-  const cpu = createCpu(loaded.memory, new IoPorts(), options.log);
-  const linux = new LinuxX86(cpu, loaded.space, files, { log: options.log, strace: options.strace, brkStart: loaded.brkStart, gdtBase: X86_GDT_BASE });
-  loaded.space.onChange = () => cpu.flushCaches();
+  const table = new ProcessTable(process.pid, process.ppid);
+  const first = new X86Process({ options, createCpu, table, io: new IoPorts() }, table.create(null, files));
+  first.start(loaded);
 
-  // Flat 4 GiB segments with qemu-user's selectors (CS 0x23, DS/ES/SS 0x2b), FS and GS null.
-  cpu.enterFlatProtectedMode(3);
-  const state = cpu.state;
-  state.gdtrBase = X86_GDT_BASE;
-  state.gdtrLimit = GDT_ENTRIES * 8 - 1;
-  state.reg.fill(0);
-  state.reg[ESP] = loaded.stack.sp;
-  state.eip = loaded.elf.entry;
-  cpu.setEflags(0x202);
-
-  cpu.softwareInterruptHook = (vector) => {
-    if (vector === 0x80) linux.handle();
-    // Other gates have DPL 0 in Linux's IDT: int n from user mode is a #GP (int3 aside).
-    else linux.kill(vector === 3 ? 5 : SIGSEGV, `int 0x${vector.toString(16)} at eip 0x${(state.eip >>> 0).toString(16)}`);
-    return true;
-  };
-  cpu.exceptionHook = (vector, errorCode) => {
-    const name = EXCEPTION_NAMES[vector] ?? `exception ${vector}`;
-    linux.kill(signalForException(vector), `${name}${vector === 13 || vector === 14 ? ` (error code 0x${errorCode.toString(16)})` : ''} at eip 0x${(state.eip >>> 0).toString(16)}`);
-    return true;
-  };
-  loaded.memory.onUnassigned = (address, _size, write) => {
-    if (linux.end === null) linux.kill(SIGSEGV, `${write ? 'write to' : 'read of'} unmapped address 0x${(address >>> 0).toString(16)} near eip 0x${(state.eip >>> 0).toString(16)}`);
-  };
-
-  const slice = options.slice ?? 1_000_000;
   try {
-    while (linux.end === null) {
-      const executed = cpu.run(slice);
-      if (linux.end !== null) break;
-      if (cpu.halted) linux.kill(SIGSEGV, `hlt at eip 0x${(state.eip >>> 0).toString(16)} (a privileged instruction in user mode)`);
-      else if (executed === 0) throw new Error('the CPU executed no instruction and did not stop');
-    }
+    table.run(options.slice ?? 100_000, (pids) => options.log(`l4vm: every guest process is waiting for another (processes ${pids.join(', ')}): a deadlock; ending them all.`));
   } catch (error) {
-    options.log(`l4vm: internal error while running ${options.program} at eip 0x${(state.eip >>> 0).toString(16)} (eax 0x${(state.reg[EAX] >>> 0).toString(16)}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    options.log(`l4vm: ${error instanceof InternalError ? error.message : `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`}`);
     return 70;
   }
-  const end = linux.end;
+  const end = first.end;
+  if (end === null) return 70;
   if (end.kind === 'exit') return end.status;
   // A shell reports SIGPIPE deaths silently, and `yes | head` is no error.
   if (end.signal !== SIGPIPE) options.log(`l4vm: uncaught target signal ${end.signal} (${SIGNAL_NAMES[end.signal] ?? `signal ${end.signal}`}): ${end.reason}`);

@@ -80,6 +80,10 @@ export class MiniX86 implements X86UserCpu {
     _io: IoPorts,
   ) {}
 
+  getEflags(): number {
+    return this.state.eflags;
+  }
+
   setEflags(value: number): void {
     this.state.eflags = value;
   }

@@ -27,6 +27,12 @@ class Registers implements X86SyscallCpu {
   stop(): void {
     this.stopped = true;
   }
+  getEflags(): number {
+    return this.state.eflags;
+  }
+  setEflags(value: number): void {
+    this.state.eflags = value;
+  }
 }
 
 let directory = '';
@@ -204,10 +210,19 @@ test('SYS0007 set_thread_area picks a free TLS entry, writes it back and fills t
   assert.equal(call(SYS.set_thread_area, SCRATCH), -Errno.EINVAL);
 });
 
-test('SYS0008 pipes carry bytes within the process; an empty pipe with a writer says EAGAIN, not a hang', () => {
+test('SYS0008 pipes carry bytes; a read of an empty pipe with a writer waits and finishes once bytes arrive', () => {
   assert.equal(call(SYS.pipe, SCRATCH), 0);
   const [reader, writer] = [word(SCRATCH), word(SCRATCH + 4)];
-  assert.equal(call(SYS.read, reader, SCRATCH + 0x100, 10), -Errno.EAGAIN);
+  cpu.state.reg[EAX] = 0x7777;
+  call(SYS.read, reader, SCRATCH + 0x100, 10);
+  assert.equal(linux.waiting, true, 'the read waits');
+  assert.equal(cpu.stopped, true, 'and stops the CPU so the scheduler can run another process');
+  assert.equal(linux.retry(false), false, 'still nothing to read');
+  // Another process (here: this one, from the outside) writes.
+  linux.files.write(writer, new TextEncoder().encode('hey'));
+  assert.equal(linux.retry(false), true);
+  assert.equal(cpu.state.reg[EAX], 3);
+  assert.equal(new TextDecoder().decode(bytesAt(SCRATCH + 0x100, 3)), 'hey');
   putString(SCRATCH + 0x200, 'ping');
   // writev: two iovecs.
   [SCRATCH + 0x200, 2, SCRATCH + 0x202, 2].forEach((value, i) => space.memory.write32(SCRATCH + 0x300 + i * 4, value));
