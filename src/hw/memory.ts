@@ -48,6 +48,8 @@ export class PhysicalMemory {
   private last: Region | null = null;
   /** Told about accesses that hit no region (reads then return all ones). */
   onUnassigned: UnassignedHandler = () => undefined;
+  /** Told about every write to RAM or ROM bytes made through this object (CPUs drop code they decoded there). */
+  private readonly writeWatchers: ((address: number, length: number) => void)[] = [];
 
   constructor(readonly endian: Endianness) {}
 
@@ -84,6 +86,18 @@ export class PhysicalMemory {
   remove(region: Region): void {
     this.regions = this.regions.filter((r) => r !== region);
     this.last = null;
+  }
+
+  /**
+   * Calls `watcher` after each write to RAM or ROM bytes made through this object (write8/16/32/64,
+   * writeBytes). Writes straight into a region's `bytes` are not seen.
+   */
+  watchWrites(watcher: (address: number, length: number) => void): void {
+    this.writeWatchers.push(watcher);
+  }
+
+  private wrote(address: number, length: number): void {
+    for (const watcher of this.writeWatchers) watcher(address, length);
   }
 
   /** The region holding `address`, or null. */
@@ -132,7 +146,10 @@ export class PhysicalMemory {
       return;
     }
     if (region.bytes !== null) {
-      if (region.kind === 'ram' || region.writable) region.bytes[address - region.start] = value;
+      if (region.kind === 'ram' || region.writable) {
+        region.bytes[address - region.start] = value;
+        if (this.writeWatchers.length !== 0) this.wrote(address, 1);
+      }
       return;
     }
     region.handler?.write(address - region.start, 1, value & 0xff);
@@ -173,6 +190,7 @@ export class PhysicalMemory {
           b[offset] = value >>> 8;
           b[offset + 1] = value;
         }
+        if (this.writeWatchers.length !== 0) this.wrote(address, 2);
         return;
       }
       region.handler?.write(offset, 2, region.deviceEndian === this.endian ? value & 0xffff : swap16(value));
@@ -227,6 +245,7 @@ export class PhysicalMemory {
           b[offset + 2] = value >>> 8;
           b[offset + 3] = value;
         }
+        if (this.writeWatchers.length !== 0) this.wrote(address, 4);
         return;
       }
       region.handler?.write(offset, 4, region.deviceEndian === this.endian ? value >>> 0 : swap32(value));
@@ -286,6 +305,7 @@ export class PhysicalMemory {
         const offset = address + i - region.start;
         const n = Math.min(from.length - i, region.size - offset);
         region.bytes.set(from.subarray(i, i + n), offset);
+        if (this.writeWatchers.length !== 0) this.wrote(address + i, n);
         i += n;
       } else {
         this.write8(address + i, from[i]);

@@ -1,8 +1,8 @@
 // The P6-class 32-bit x86 interpreter: fetch through the software TLB, decode with decode.ts,
 // execute by opcode. Guest faults are a pre-allocated signal (GUEST_FAULT) thrown from the slow
 // paths (TLB miss with a page fault, a segment check that fails) and caught once per step, so the
-// fast path has no checks beyond one tag compare per memory access. No decoded code is cached:
-// every instruction is fetched from guest memory, so self-modifying code needs no invalidation.
+// fast path has no checks beyond one tag compare per memory access. Decoded instructions are
+// cached per physical page and dropped when the page is written (see README.md).
 
 import type { IoPorts } from '../../hw/ioports.js';
 import type { PhysicalMemory } from '../../hw/memory.js';
@@ -47,6 +47,64 @@ const TLB_MASK = TLB_SIZE - 1;
 const USER_TAG = 1 << 20;
 const NO_PAGE = new Uint8Array(0);
 
+/** Physical pages that may hold decoded instructions at once, and decoded instructions in all. */
+const CODE_SLOTS = 512;
+const CODE_RECORDS = 1 << 16;
+
+/**
+ * The instructions executeCommon32 does, by opcode (0 none): a small dense number to switch on
+ * (a switch on the sparse opcodes themselves compiles to a chain of compares).
+ */
+const COMMON_ALU_E_G = 1;
+const COMMON_ALU_G_E = 2;
+const COMMON_INC_DEC = 3;
+const COMMON_JCC = 4;
+const COMMON_ALU_E_I = 5;
+const COMMON_TEST = 6;
+const COMMON_MOV_E_G = 7;
+const COMMON_MOV_G_E = 8;
+const COMMON_LEA = 9;
+const COMMON_MOVZX_B = 10;
+const COMMON_ALU_A_I = 11;
+const COMMON_ALU_EB_IB = 12;
+const COMMON_MOV_EB_IB = 13;
+const COMMON_SHIFT_IB = 14;
+const COMMON_PUSH_R = 15;
+const COMMON_POP_R = 16;
+const COMMON_CALL_J = 17;
+const COMMON_RET = 18;
+const COMMON_JMP_J = 19;
+const COMMON32 = new Uint8Array(512);
+for (let aluOp = 0; aluOp < 8; aluOp++) {
+  COMMON32[aluOp * 8 + 1] = COMMON_ALU_E_G;
+  COMMON32[aluOp * 8 + 3] = COMMON_ALU_G_E;
+  COMMON32[aluOp * 8 + 5] = COMMON_ALU_A_I;
+}
+for (let i = 0; i < 16; i++) {
+  COMMON32[0x40 + i] = COMMON_INC_DEC;
+  COMMON32[0x70 + i] = COMMON_JCC;
+  COMMON32[0x180 + i] = COMMON_JCC;
+}
+for (let r = 0; r < 8; r++) {
+  COMMON32[0x50 + r] = COMMON_PUSH_R;
+  COMMON32[0x58 + r] = COMMON_POP_R;
+}
+COMMON32[0xe8] = COMMON_CALL_J;
+COMMON32[0xc3] = COMMON_RET;
+COMMON32[0xe9] = COMMON_JMP_J;
+COMMON32[0xeb] = COMMON_JMP_J;
+COMMON32[0x80] = COMMON_ALU_EB_IB;
+COMMON32[0x82] = COMMON_ALU_EB_IB;
+COMMON32[0x81] = COMMON_ALU_E_I;
+COMMON32[0x83] = COMMON_ALU_E_I;
+COMMON32[0x85] = COMMON_TEST;
+COMMON32[0x89] = COMMON_MOV_E_G;
+COMMON32[0x8b] = COMMON_MOV_G_E;
+COMMON32[0x8d] = COMMON_LEA;
+COMMON32[0x1b6] = COMMON_MOVZX_B;
+COMMON32[0xc6] = COMMON_MOV_EB_IB;
+COMMON32[0xc1] = COMMON_SHIFT_IB;
+
 /** MSR numbers (SDM 4). */
 const MSR_TSC = 0x10;
 const MSR_APIC_BASE = 0x1b;
@@ -72,6 +130,10 @@ class CodeFetcher implements ByteSource {
 
 export class X86Cpu implements X87Host {
   readonly state = new X86State();
+  /** The segment caches' arrays (the same objects as in state), one load closer for the hot paths. */
+  private readonly segmentBase = this.state.segments.base;
+  private readonly segmentLimit = this.state.segments.limit;
+  private readonly segmentAccess = this.state.segments.access;
   readonly flags = new LazyFlags();
   /** The x87 FPU (fpu.ts). */
   readonly fpu = new X87();
@@ -84,7 +146,10 @@ export class X86Cpu implements X87Host {
   private repeatBudget = 1;
 
   private readonly log: (line: string) => void;
-  private readonly inst = new DecodedInstruction();
+  /** The instruction being executed: a record of the decoded-instruction cache, or `scratch`. */
+  private inst: DecodedInstruction;
+  /** Where instructions that are not cached are decoded. */
+  private readonly scratch = new DecodedInstruction();
   private readonly fetcher: CodeFetcher;
   private stopRequested = false;
   /** EIP of the instruction being executed (faults restart it). */
@@ -118,6 +183,32 @@ export class X86Cpu implements X87Host {
   private readonly tlbBytes: Uint8Array[] = new Array<Uint8Array>(TLB_SIZE).fill(NO_PAGE);
   /** Offset in tlbBytes of the page's first byte. */
   private readonly tlbOffset = new Int32Array(TLB_SIZE);
+  /** Physical page number of each entry. */
+  private readonly tlbPhysicalPage = new Int32Array(TLB_SIZE);
+  /** The code slot last found for each entry; valid while codeSlotPage[slot] is still the entry's page. */
+  private readonly tlbCodeSlot = new Int32Array(TLB_SIZE).fill(-1);
+
+  // Decoded-instruction cache, keyed by physical page (so it survives CR3 loads and serves aliases).
+  // A page with decoded code has a slot: a map from byte offset to a record (0: none). Such a page
+  // never has a TLB write entry, so every write to it takes the slow path (translate, or
+  // PhysicalMemory's write watcher for writes from outside the CPU), which drops the page's code.
+  private readonly codeSlotByPage = new Map<number, number>();
+  /** Physical page number held by each slot, or -1. */
+  private readonly codeSlotPage = new Int32Array(CODE_SLOTS).fill(-1);
+  private readonly codeMaps: Int32Array[] = [];
+  private readonly freeCodeSlots = new Int32Array(CODE_SLOTS);
+  private freeCodeSlotCount = 0;
+  /** Decoded instructions; record 0 is unused (0 means "none" in a code map). */
+  private readonly records: DecodedInstruction[] = [new DecodedInstruction()];
+  /** Per record: decoded with 32-bit default operand and address size (CS.D). */
+  private readonly recordCode32 = new Uint8Array(CODE_RECORDS);
+  private recordsUsed = 1;
+  /**
+   * The page instructions were last fetched from: its TLB tag (-1 none) and code map. Reset by
+   * every change that could make them stale (TLB flush or refill, code dropped or flushed).
+   */
+  private fetchTag = -1;
+  private fetchMap: Int32Array = new Int32Array(0);
 
   constructor(
     private readonly memory: PhysicalMemory,
@@ -126,6 +217,12 @@ export class X86Cpu implements X87Host {
   ) {
     this.log = options.log ?? (() => undefined);
     this.fetcher = new CodeFetcher(this);
+    this.inst = this.scratch;
+    this.flushCode();
+    memory.watchWrites((address, length) => {
+      if (this.codeSlotByPage.size === 0) return;
+      for (let page = Math.floor(address / 4096); page * 4096 < address + length; page++) this.dropCode(page);
+    });
     this.reset();
   }
 
@@ -227,10 +324,57 @@ export class X86Cpu implements X87Host {
     this.flushCaches();
   }
 
+  /** Drops the TLB and all decoded instructions (call it when RAM regions change under the CPU). */
   flushCaches(): void {
+    this.flushTlb();
+    this.flushCode();
+  }
+
+  /** Drops the TLB (paging changes); decoded code is keyed by physical page and stays valid. */
+  private flushTlb(): void {
     this.tlbReadTag.fill(-1);
     this.tlbWriteTag.fill(-1);
     this.tlbBytes.fill(NO_PAGE);
+    this.tlbCodeSlot.fill(-1);
+    this.fetchTag = -1;
+  }
+
+  private flushCode(): void {
+    this.codeSlotByPage.clear();
+    this.codeSlotPage.fill(-1);
+    for (let i = 0; i < CODE_SLOTS; i++) this.freeCodeSlots[i] = CODE_SLOTS - 1 - i;
+    this.freeCodeSlotCount = CODE_SLOTS;
+    this.recordsUsed = 1;
+    this.fetchTag = -1;
+  }
+
+  /** Drops the decoded instructions of a physical page (it is being written). */
+  private dropCode(physicalPage: number): void {
+    const slot = this.codeSlotByPage.get(physicalPage);
+    if (slot === undefined) return;
+    this.codeSlotByPage.delete(physicalPage);
+    this.codeSlotPage[slot] = -1;
+    this.freeCodeSlots[this.freeCodeSlotCount++] = slot;
+    this.fetchTag = -1;
+  }
+
+  /** The code slot of TLB entry `index`'s physical page, made on first use. */
+  private codeSlotFor(index: number): number {
+    const physicalPage = this.tlbPhysicalPage[index];
+    let slot = this.codeSlotByPage.get(physicalPage);
+    if (slot === undefined) {
+      if (this.freeCodeSlotCount === 0) this.flushCode();
+      slot = this.freeCodeSlots[--this.freeCodeSlotCount];
+      this.codeSlotByPage.set(physicalPage, slot);
+      this.codeSlotPage[slot] = physicalPage;
+      if (slot < this.codeMaps.length) this.codeMaps[slot].fill(0);
+      else while (this.codeMaps.length <= slot) this.codeMaps.push(new Int32Array(4096));
+      // From now on writes to the page must take the slow path, which drops its code.
+      const physical = this.tlbPhysicalPage;
+      for (let i = 0; i < TLB_SIZE; i++) if (physical[i] === physicalPage) this.tlbWriteTag[i] = -1;
+    }
+    this.tlbCodeSlot[index] = slot;
+    return slot;
   }
 
   stop(): void {
@@ -272,7 +416,7 @@ export class X86Cpu implements X87Host {
   }
 
   private codeSize32(): boolean {
-    return (this.state.segments.access[CS] & ACCESS_DB) !== 0 && !this.v86Mode && this.protectedMode;
+    return (this.segmentAccess[CS] & ACCESS_DB) !== 0 && !this.v86Mode && this.protectedMode;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -321,14 +465,22 @@ export class X86Cpu implements X87Host {
       physical = large ? ((pte & 0xffc00000) >>> 0) + (linear & 0x3fffff) : ((pte & 0xfffff000) >>> 0) + (linear & 0xfff);
     }
     const pagePhysical = physical - (physical & 0xfff);
+    const physicalPage = Math.floor(physical / 4096);
+    let codePage = false;
+    if (this.codeSlotByPage.size !== 0) {
+      if (write) this.dropCode(physicalPage);
+      else codePage = this.codeSlotByPage.has(physicalPage);
+    }
     const ram = this.memory.ramAt(pagePhysical);
     if (ram !== null && pagePhysical + 4096 <= ram.region.end) {
       const index = (linear >>> 12) & TLB_MASK;
       const tag = (linear >>> 12) | (user ? USER_TAG : 0);
       this.tlbBytes[index] = ram.bytes;
       this.tlbOffset[index] = ram.offset;
+      this.fetchTag = -1;
+      this.tlbPhysicalPage[index] = physicalPage;
       this.tlbReadTag[index] = tag;
-      this.tlbWriteTag[index] = ram.writable && writable && dirty ? tag : -1;
+      this.tlbWriteTag[index] = ram.writable && writable && dirty && !codePage ? tag : -1;
     }
     return physical;
   }
@@ -499,10 +651,9 @@ export class X86Cpu implements X87Host {
 
   /** Linear address of seg:offset for an access of `size` bytes, with limit and rights checks. */
   private linear(seg: number, offset: number, size: number, write: boolean): number {
-    const c = this.state.segments;
-    const access = c.access[seg];
+    const access = this.segmentAccess[seg];
     offset >>>= 0;
-    const limit = c.limit[seg] >>> 0;
+    const limit = this.segmentLimit[seg] >>> 0;
     if ((access & (ACCESS_CODE | ACCESS_DC)) === ACCESS_DC) {
       // Expand-down data segment: valid offsets are above the limit (SDM 3A 5.3).
       const top = (access & ACCESS_DB) !== 0 ? 0xffffffff : 0xffff;
@@ -516,7 +667,7 @@ export class X86Cpu implements X87Host {
         if ((access & (ACCESS_CODE | ACCESS_RW)) !== ACCESS_RW) this.segmentFault(seg);
       } else if ((access & (ACCESS_CODE | ACCESS_RW)) === ACCESS_CODE) this.segmentFault(seg);
     }
-    return (c.base[seg] + offset) | 0;
+    return (this.segmentBase[seg] + offset) | 0;
   }
 
   private segmentFault(seg: number): never {
@@ -894,12 +1045,49 @@ export class X86Cpu implements X87Host {
   run(limit: number): number {
     this.stopRequested = false;
     this.repeatBudget = 1024;
+    const s = this.state;
     let count = 0;
     while (count < limit && !this.stopRequested) {
       if (this.halted) {
         this.stepOnce();
         if (this.halted) break;
-      } else this.stepOnce();
+        count++;
+      } else if (this.interruptShadow || (s.eflags & Flag.TF) !== 0 || this.interruptPending()) {
+        this.stepOnce();
+        count++;
+      } else count += this.runBlock(limit - count);
+    }
+    return count;
+  }
+
+  private interruptPending(): boolean {
+    return (this.state.eflags & Flag.IF) !== 0 && this.interruptController !== null && this.interruptController.hasInterrupt();
+  }
+
+  /**
+   * Runs instructions as stepOnce would while none of its special cases (interrupt shadow,
+   * single-stepping, a deliverable interrupt, HLT, stop()) applies, with one try for them all.
+   * Returns how many were run, counting one that faulted (as run() counts it).
+   */
+  private runBlock(limit: number): number {
+    const s = this.state;
+    const csBase = this.segmentBase;
+    let count = 0;
+    try {
+      while (count < limit) {
+        this.instructionStart = s.eip;
+        this.fetchBase = (csBase[CS] + s.eip) | 0;
+        this.execute();
+        this.instructions++;
+        s.tsc++;
+        count++;
+        if (this.stopRequested || this.halted || this.interruptShadow || (s.eflags & Flag.TF) !== 0) break;
+        if (this.interruptController !== null && this.interruptPending()) break;
+      }
+    } catch (error) {
+      if (error !== GUEST_FAULT) throw error;
+      s.eip = this.instructionStart;
+      this.deliverException(GUEST_FAULT.vector, GUEST_FAULT.errorCode);
       count++;
     }
     return count;
@@ -1222,6 +1410,24 @@ export class X86Cpu implements X87Host {
     return ((middle << 16) | (low & 0xffff)) | 0;
   }
 
+  /** The remainder of the last divide64. */
+  private divideRemainder = 0;
+
+  /**
+   * (high * 2^32 + low) / divisor for unsigned 32-bit parts with high < divisor, so the quotient
+   * fits in 32 bits: two steps of 16 bits, each exact in doubles (every value stays below 2^48, and
+   * the floor of a correctly rounded quotient below 2^48/divisor is the true one). The remainder is
+   * left in divideRemainder.
+   */
+  private divide64(high: number, low: number, divisor: number): number {
+    let partial = high * 65536 + (low >>> 16);
+    const upper = Math.floor(partial / divisor);
+    partial = (partial - upper * divisor) * 65536 + (low & 0xffff);
+    const lower = Math.floor(partial / divisor);
+    this.divideRemainder = partial - lower * divisor;
+    return upper * 65536 + lower;
+  }
+
   /** Group 3 MUL/IMUL/DIV/IDIV with the accumulator (SDM 2; QEMU's flag values). */
   private multiplyDivide(op: number, size: number, source: number): void {
     const reg = this.state.reg;
@@ -1287,10 +1493,8 @@ export class X86Cpu implements X87Host {
             reg[EAX] = Math.floor(dividend / divisor) | 0;
             reg[EDX] = dividend % divisor | 0;
           } else {
-            const dividend = (BigInt(high) << 32n) | BigInt(reg[EAX] >>> 0);
-            const big = BigInt(divisor);
-            reg[EAX] = Number(dividend / big) | 0;
-            reg[EDX] = Number(dividend % big) | 0;
+            reg[EAX] = this.divide64(high, reg[EAX] >>> 0, divisor) | 0;
+            reg[EDX] = this.divideRemainder | 0;
           }
         }
         return;
@@ -1314,12 +1518,22 @@ export class X86Cpu implements X87Host {
         } else {
           const divisor = source | 0;
           if (divisor === 0) this.fault(Vector.DE);
-          const dividend = (BigInt(reg[EDX]) << 32n) | BigInt(reg[EAX] >>> 0);
-          const big = BigInt(divisor);
-          const quotient = dividend / big;
-          if (quotient > 0x7fffffffn || quotient < -0x80000000n) this.fault(Vector.DE);
-          reg[EAX] = Number(quotient) | 0;
-          reg[EDX] = Number(dividend % big) | 0;
+          // On magnitudes: |EDX:EAX| / |divisor|, then the signs (truncation toward zero).
+          const negativeDividend = reg[EDX] < 0;
+          let high = reg[EDX] >>> 0;
+          let low = reg[EAX] >>> 0;
+          if (negativeDividend) {
+            low = (-low) >>> 0;
+            high = (~high + (low === 0 ? 1 : 0)) >>> 0;
+          }
+          const magnitude = divisor < 0 ? -divisor : divisor;
+          // A quotient of 2^32 or more does not fit either way.
+          if (high >= magnitude) this.fault(Vector.DE);
+          const quotient = this.divide64(high, low, magnitude);
+          const negativeQuotient = negativeDividend !== divisor < 0;
+          if (negativeQuotient ? quotient > 0x80000000 : quotient > 0x7fffffff) this.fault(Vector.DE);
+          reg[EAX] = negativeQuotient ? -quotient | 0 : quotient | 0;
+          reg[EDX] = negativeDividend ? -this.divideRemainder | 0 : this.divideRemainder | 0;
         }
       }
     }
@@ -1342,7 +1556,7 @@ export class X86Cpu implements X87Host {
 
   private jumpNear(target: number, size: number): void {
     if (size === 16) target &= 0xffff;
-    if (target >>> 0 > this.state.segments.limit[CS] >>> 0) this.gp(0);
+    if (target >>> 0 > this.segmentLimit[CS] >>> 0) this.gp(0);
     this.state.eip = target | 0;
   }
 
@@ -1546,7 +1760,7 @@ export class X86Cpu implements X87Host {
     // Load the new task.
     if ((s.cr0 & Cr0.PG) !== 0 && image[7] !== s.cr3) {
       s.cr3 = image[7];
-      this.flushCaches();
+      this.flushTlb();
     }
     s.eip = image[8];
     this.setEflags(newFlags);
@@ -1834,35 +2048,206 @@ export class X86Cpu implements X87Host {
   // ---------------------------------------------------------------------------------------------
   // Execution
 
-  private execute(): void {
-    const inst = this.inst;
+  /**
+   * The instruction at CS:EIP, from the decoded-instruction cache when its page is in the TLB and
+   * it was decoded there before with the same CS.D, else decoded now (and cached when it lies
+   * wholly inside its page and the CS limit). Sets this.inst; faults as decoding would.
+   */
+  private fetchInstruction(code32: boolean): DecodedInstruction {
     const s = this.state;
-    const reg = s.reg;
-    const code32 = this.codeSize32();
-    const fetcher = this.fetcher;
     const linear = this.fetchBase;
     const page = linear >>> 12;
-    const index = page & TLB_MASK;
-    if (this.tlbReadTag[index] === (s.cpl === 3 ? page | USER_TAG : page)) {
-      fetcher.bytes = this.tlbBytes[index];
-      fetcher.offset = this.tlbOffset[index] + (linear & 0xfff);
-      const limitLeft = (s.segments.limit[CS] >>> 0) - (s.eip >>> 0) + 1;
-      fetcher.direct = Math.min(0x1000 - (linear & 0xfff), limitLeft);
-    } else fetcher.direct = 0;
-    const status = decode(fetcher, code32, inst);
+    const tag = s.cpl === 3 ? page | USER_TAG : page;
+    const offset = linear & 0xfff;
+    const limitLeft = (this.segmentLimit[CS] >>> 0) - (s.eip >>> 0) + 1;
+    if (tag === this.fetchTag) {
+      const id = this.fetchMap[offset];
+      if (id !== 0 && this.recordCode32[id] === (code32 ? 1 : 0)) {
+        const cached = this.records[id];
+        if (cached.length <= limitLeft) {
+          this.inst = cached;
+          return cached;
+        }
+      }
+    }
+    return this.fetchInstructionSlow(code32, tag, offset, limitLeft);
+  }
+
+  /** fetchInstruction past the page it last fetched from (kept apart so the fast part inlines). */
+  private fetchInstructionSlow(code32: boolean, tag: number, offset: number, limitLeft: number): DecodedInstruction {
+    const fetcher = this.fetcher;
+    const index = (this.fetchBase >>> 12) & TLB_MASK;
+    if (this.tlbReadTag[index] !== tag) {
+      fetcher.direct = 0;
+      return this.decodeInto(this.scratch, code32);
+    }
+    let slot = this.tlbCodeSlot[index];
+    if (slot < 0 || this.codeSlotPage[slot] !== this.tlbPhysicalPage[index]) slot = this.codeSlotFor(index);
+    const map = this.codeMaps[slot];
+    this.fetchTag = tag;
+    this.fetchMap = map;
+    const id = map[offset];
+    if (id !== 0 && this.recordCode32[id] === (code32 ? 1 : 0)) {
+      const cached = this.records[id];
+      if (cached.length <= limitLeft) {
+        this.inst = cached;
+        return cached;
+      }
+    }
+    fetcher.bytes = this.tlbBytes[index];
+    fetcher.offset = this.tlbOffset[index] + offset;
+    fetcher.direct = Math.min(0x1000 - offset, limitLeft);
+    if (this.recordsUsed === CODE_RECORDS) this.flushCode();
+    const next = this.recordsUsed;
+    if (next === this.records.length) this.records.push(new DecodedInstruction());
+    const inst = this.decodeInto(this.records[next], code32);
+    // Only bytes of this page, inside the CS limit, went into it: cache it. (A fault above, or
+    // flushCode from codeSlotFor, leaves nothing half made.)
+    if (inst.length <= fetcher.direct && this.codeSlotPage[slot] === this.tlbPhysicalPage[index]) {
+      map[offset] = next;
+      this.recordCode32[next] = code32 ? 1 : 0;
+      this.recordsUsed = next + 1;
+    }
+    return inst;
+  }
+
+  private decodeInto(inst: DecodedInstruction, code32: boolean): DecodedInstruction {
+    this.inst = inst;
+    const status = decode(this.fetcher, code32, inst);
     if (status === DecodeStatus.TOO_LONG) this.gp(0);
     if (status !== DecodeStatus.OK) this.undefinedOpcode();
+    return inst;
+  }
+
+  private execute(): void {
+    const s = this.state;
+    const code32 = this.codeSize32();
+    const inst = this.fetchInstruction(code32);
     s.eip = code32 ? (s.eip + inst.length) | 0 : (s.eip + inst.length) & 0xffff;
     if (inst.invalid) this.undefinedOpcode();
     const op = inst.opcode;
     if (inst.lock && !X86Cpu.lockable(op, inst.reg, inst.memory)) this.undefinedOpcode();
-    const size = inst.operandSize32 ? 32 : 16;
+    if (inst.operandSize32 && COMMON32[op] !== 0 && this.executeCommon32(inst, op)) return;
+    this.executeAny(inst, op, inst.operandSize32 ? 32 : 16);
+  }
+
+  /**
+   * The most frequent instructions with a 32-bit operand size, done without the size-generic
+   * operand helpers (the same steps as executeAny, in the same order). Returns false for anything
+   * else, which executeAny then does.
+   */
+  private executeCommon32(inst: DecodedInstruction, op: number): boolean {
+    const reg = this.state.reg;
+    switch (COMMON32[op]) {
+      case COMMON_ALU_E_G: {
+        if (!inst.memory) {
+          const result = this.alu(op >> 3, 32, reg[inst.rm], reg[inst.reg]);
+          if (op !== 0x39) reg[inst.rm] = result;
+          return true;
+        }
+        const a = op === 0x39 ? this.readE(32) : this.readModify(32);
+        const result = this.alu(op >> 3, 32, a, reg[inst.reg]);
+        if (op !== 0x39) this.writeBack(32, result);
+        return true;
+      }
+      case COMMON_ALU_A_I: {
+        const result = this.alu(op >> 3, 32, reg[EAX], inst.immediate);
+        if (op !== 0x3d) reg[EAX] = result;
+        return true;
+      }
+      case COMMON_ALU_G_E: {
+        const value = inst.memory ? this.read32(this.effectiveLinear(4, false)) : reg[inst.rm];
+        const result = this.alu(op >> 3, 32, reg[inst.reg], value);
+        if (op !== 0x3b) reg[inst.reg] = result;
+        return true;
+      }
+      case COMMON_INC_DEC:
+        reg[op & 7] = this.incDec(32, reg[op & 7], op >= 0x48);
+        return true;
+      case COMMON_JCC:
+        if (this.flags.condition(op & 0xf)) this.jumpNear(this.state.eip + inst.immediate, 32);
+        return true;
+      case COMMON_ALU_E_I: {
+        if (!inst.memory) {
+          const result = this.alu(inst.reg, 32, reg[inst.rm], inst.immediate);
+          if (inst.reg !== 7) reg[inst.rm] = result;
+          return true;
+        }
+        const a = inst.reg === 7 ? this.readE(32) : this.readModify(32);
+        const result = this.alu(inst.reg, 32, a, inst.immediate);
+        if (inst.reg !== 7) this.writeBack(32, result);
+        return true;
+      }
+      case COMMON_ALU_EB_IB: {
+        const a = inst.reg === 7 ? this.readE(8) : this.readModify(8);
+        const result = this.alu(inst.reg, 8, a, inst.immediate);
+        if (inst.reg !== 7) this.writeBack(8, result);
+        return true;
+      }
+      case COMMON_MOV_EB_IB:
+        this.writeE(8, inst.immediate);
+        return true;
+      case COMMON_PUSH_R:
+        this.push(32, reg[op & 7]);
+        return true;
+      case COMMON_POP_R: {
+        const value = this.pop(32);
+        reg[op & 7] = value;
+        return true;
+      }
+      case COMMON_CALL_J: {
+        const s = this.state;
+        const target = (s.eip + inst.immediate) | 0;
+        if (target >>> 0 > this.segmentLimit[CS] >>> 0) this.gp(0);
+        this.push(32, s.eip);
+        s.eip = target;
+        return true;
+      }
+      case COMMON_RET: {
+        const target = this.peekStack(32, 0);
+        this.jumpNear(target, 32);
+        this.adjustStack(4);
+        return true;
+      }
+      case COMMON_JMP_J:
+        this.jumpNear(this.state.eip + inst.immediate, 32);
+        return true;
+      case COMMON_SHIFT_IB:
+        if (inst.memory) return false;
+        reg[inst.rm] = this.shift(inst.reg, 32, reg[inst.rm], inst.immediate);
+        return true;
+      case COMMON_TEST:
+        this.alu(4, 32, inst.memory ? this.read32(this.effectiveLinear(4, false)) : reg[inst.rm], reg[inst.reg]);
+        return true;
+      case COMMON_MOV_E_G:
+        if (inst.memory) this.write32(this.effectiveLinear(4, true), reg[inst.reg]);
+        else reg[inst.rm] = reg[inst.reg];
+        return true;
+      case COMMON_MOV_G_E:
+        reg[inst.reg] = inst.memory ? this.read32(this.effectiveLinear(4, false)) : reg[inst.rm];
+        return true;
+      case COMMON_LEA:
+        if (!inst.memory) return false;
+        reg[inst.reg] = this.effectiveOffset();
+        return true;
+      case COMMON_MOVZX_B:
+        reg[inst.reg] = inst.memory ? this.read8(this.effectiveLinear(1, false)) : this.readReg(8, inst.rm);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  private executeAny(inst: DecodedInstruction, op: number, size: number): void {
+    const s = this.state;
+    const reg = s.reg;
     if (op < 0x40 && (op & 7) < 6) {
       // ADD OR ADC SBB AND SUB XOR CMP in their six forms.
       const aluOp = op >> 3;
       switch (op & 7) {
         case 0: {
-          const a = this.readModify(8);
+          // CMP only reads its destination: no write access check (a read-only page must not fault).
+          const a = aluOp === 7 ? this.readE(8) : this.readModify(8);
           const result = this.alu(aluOp, 8, a, this.readReg(8, inst.reg));
           if (aluOp !== 7) this.writeBack(8, result);
           return;
@@ -2748,7 +3133,7 @@ export class X86Cpu implements X87Host {
         if ((value & Cr0.NW) !== 0 && (value & Cr0.CD) === 0) this.gp(0);
         const changed = s.cr0 ^ value;
         s.cr0 = value | Cr0.ET;
-        if ((changed & (Cr0.PG | Cr0.WP | Cr0.PE)) !== 0) this.flushCaches();
+        if ((changed & (Cr0.PG | Cr0.WP | Cr0.PE)) !== 0) this.flushTlb();
         if ((changed & Cr0.PE) !== 0 && (value & Cr0.PE) === 0) s.cpl = 0;
         return;
       }
@@ -2757,12 +3142,12 @@ export class X86Cpu implements X87Host {
         return;
       case 3:
         s.cr3 = value;
-        this.flushCaches();
+        this.flushTlb();
         return;
       case 4: {
         const supported = Cr4.VME | Cr4.PVI | Cr4.TSD | Cr4.DE | Cr4.PSE | Cr4.PGE | Cr4.PCE;
         if ((value & ~supported) !== 0) this.gp(0);
-        if (((s.cr4 ^ value) & (Cr4.PSE | Cr4.PGE)) !== 0) this.flushCaches();
+        if (((s.cr4 ^ value) & (Cr4.PSE | Cr4.PGE)) !== 0) this.flushTlb();
         s.cr4 = value;
         return;
       }
@@ -2983,6 +3368,7 @@ export class X86Cpu implements X87Host {
         const index = (this.effectiveLinear(1, false) >>> 12) & TLB_MASK;
         this.tlbReadTag[index] = -1;
         this.tlbWriteTag[index] = -1;
+        this.fetchTag = -1;
         return;
       }
       default:

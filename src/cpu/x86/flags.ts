@@ -196,6 +196,37 @@ export class LazyFlags {
 
   /** Condition code `cc` (the low nibble of Jcc/SETcc/CMOVcc; SDM 1, Appendix B). */
   condition(cc: number): boolean {
+    if (this.op === CcOp.SUB) {
+      // After CMP/SUB a, b: the operands, moved to the top of the word, compare directly.
+      const shift = 32 - this.size;
+      const b = this.src << shift;
+      const a = (this.dst + this.src) << shift;
+      let compared: boolean;
+      switch (cc >> 1) {
+        case 1:
+          compared = a >>> 0 < b >>> 0;
+          break;
+        case 2:
+          compared = a === b;
+          break;
+        case 3:
+          compared = a >>> 0 <= b >>> 0;
+          break;
+        case 6:
+          compared = a < b;
+          break;
+        case 7:
+          compared = a <= b;
+          break;
+        default:
+          return this.conditionFromFlags(cc);
+      }
+      return (cc & 1) !== 0 ? !compared : compared;
+    }
+    return this.conditionFromFlags(cc);
+  }
+
+  private conditionFromFlags(cc: number): boolean {
     let result: boolean;
     switch (cc >> 1) {
       case 0:

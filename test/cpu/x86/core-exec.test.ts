@@ -169,3 +169,62 @@ test('X86C0112 x87 keeps 80-bit results: 3/7 with 64- and 53-bit precision contr
   assert.equal(extended(0x2030), '3ffd:db6db6db:6db6d800');
   assert.equal(extended(0x2040), '4000:c90fdaa2:2168c235');
 });
+
+test('X86C0113 decoded instructions are dropped when their bytes are written from outside the CPU', () => {
+  const m = flatMachine([0xb0, 0x05, 0xf4]); // mov al, 5; hlt
+  steps(m, 1); // fills the TLB
+  m.cpu.state.eip = 0x1000;
+  steps(m, 1); // decodes into the cache
+  assert.equal(m.cpu.state.reg[EAX] & 0xff, 5);
+  m.memory.write8(0x1001, 9);
+  m.cpu.state.eip = 0x1000;
+  steps(m, 1);
+  assert.equal(m.cpu.state.reg[EAX] & 0xff, 9);
+  m.memory.writeBytes(0x1000, new Uint8Array([0xb0, 0x0b]));
+  m.cpu.state.eip = 0x1000;
+  steps(m, 1);
+  assert.equal(m.cpu.state.reg[EAX] & 0xff, 0x0b);
+  // Bytes stored straight into the RAM array are seen after flushCaches().
+  m.ram[0x1001] = 0x0c;
+  m.cpu.flushCaches();
+  m.cpu.state.eip = 0x1000;
+  steps(m, 1);
+  assert.equal(m.cpu.state.reg[EAX] & 0xff, 0x0c);
+});
+
+test('X86C0114 run() and step() reach the same state, a faulting instruction counted by run() only', () => {
+  // mov ecx, 50; l: add eax, ecx; dec ecx; jnz l; ud2
+  const code = [0xb9, 0x32, 0x00, 0x00, 0x00, 0x01, 0xc8, 0x49, 0x75, 0xfb, 0x0f, 0x0b];
+  const a = flatMachine(code);
+  const b = flatMachine(code);
+  assert.equal(a.cpu.run(1000), 152);
+  steps(b, 152);
+  for (const m of [a, b]) {
+    assert.equal(m.cpu.state.reg[EAX], 1275);
+    assert.equal(m.cpu.instructions, 151);
+    assert.deepEqual(m.exceptions, [{ vector: 6, errorCode: -1, eip: 0x100a }]);
+  }
+  assert.deepEqual([...a.cpu.state.reg], [...b.cpu.state.reg]);
+  assert.equal(a.cpu.getEflags(), b.cpu.getEflags());
+});
+
+test('X86C0115 code in more pages than the decoded-instruction cache holds still runs right', () => {
+  // Twice: call each of 600 pages, each holding inc eax; ret.
+  const m = flatMachine([
+    0xbe, 0x02, 0x00, 0x00, 0x00, // mov esi, 2
+    0xbb, 0x00, 0x00, 0x10, 0x00, // outer: mov ebx, 0x100000
+    0xb9, 0x58, 0x02, 0x00, 0x00, // mov ecx, 600
+    0xff, 0xd3, // inner: call ebx
+    0x81, 0xc3, 0x00, 0x10, 0x00, 0x00, // add ebx, 0x1000
+    0x49, // dec ecx
+    0x75, 0xf5, // jnz inner
+    0x4e, // dec esi
+    0x75, 0xe8, // jnz outer
+    0xf4, // hlt
+  ]);
+  for (let page = 0; page < 600; page++) m.ram.set([0x40, 0xc3], 0x100000 + page * 0x1000);
+  m.cpu.run(100000);
+  assert.deepEqual(m.exceptions, []);
+  assert.equal(m.cpu.halted, true);
+  assert.equal(m.cpu.state.reg[EAX], 1200);
+});

@@ -361,3 +361,20 @@ test('X86C0211 IRETD into virtual-8086 mode; INT n with IOPL 0 there is #GP to t
   );
   assert.deepEqual([c.selector[DS], c.selector[ES], c.selector[FS], c.selector[GS]], [0, 0, 0, 0]);
 });
+
+test('X86C0212 code written through another linear alias of its physical page runs the new bytes', () => {
+  const code = [
+    0xc6, 0x05, 0x10, 0x00, 0x20, 0x00, 0x00, // mov byte [0x200010], 0 (a write TLB entry for the alias)
+    0xe8, 0xf4, 0xef, 0x3f, 0x00, // call 0x400000 (physical 0x200000): fills the TLB
+    0xe8, 0xef, 0xef, 0x3f, 0x00, // call 0x400000: decodes into the cache
+    0xc6, 0x05, 0x01, 0x00, 0x20, 0x00, 0x07, // mov byte [0x200001], 7: the immediate of mov al, 5
+    0xe8, 0xe3, 0xef, 0x3f, 0x00, // call 0x400000
+    0xf4, // hlt
+  ];
+  const m = pagingMachine(code, 0);
+  m.memory.writeBytes(0x200000, new Uint8Array([0xb0, 0x05, 0xc3])); // mov al, 5; ret
+  m.cpu.run(100);
+  assert.deepEqual(m.exceptions, []);
+  assert.equal(m.cpu.halted, true);
+  assert.equal(m.cpu.state.reg[EAX] & 0xff, 7);
+});

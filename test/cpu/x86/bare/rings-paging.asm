@@ -122,6 +122,9 @@ syscall:
   mov al, 5
   jne fail
 
+  ; CMP (opcode 38) only reads its memory operand: no fault on the read-only page.
+  cmp [0x21008], al
+
   ; A supervisor write to a read-only page faults under WP: error code 3.
   mov dword [EXPECT_CR2], 0x21008
   mov dword [EXPECT_ERROR], 3
