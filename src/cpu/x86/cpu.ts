@@ -141,6 +141,13 @@ export class X86Cpu implements X87Host {
   instructions = 0;
   softwareInterruptHook: ((vector: number) => boolean) | null = null;
   exceptionHook: ((vector: number, errorCode: number) => boolean) | null = null;
+  /**
+   * Called on a triple fault (shutdown). A machine resets itself and its devices there; without a
+   * hook the CPU resets itself, as a PC's chipset would have it do.
+   */
+  shutdownHook: (() => void) | null = null;
+  /** Triple faults since construction. */
+  shutdowns = 0;
   interruptController: { hasInterrupt(): boolean; acknowledge(): number } | null = null;
   /** Iterations of a REP string instruction done per step (each iteration is one step for step(); run() batches). */
   private repeatBudget = 1;
@@ -874,10 +881,13 @@ export class X86Cpu implements X87Host {
     if (this.exceptionHook !== null && this.deliveringVector < 0 && this.exceptionHook(vector, errorCode)) return;
     const previous = this.deliveringVector;
     if (previous === Vector.DF && vector !== Vector.DF) {
-      this.log(`x86: triple fault (exception ${vector} while delivering a double fault) at eip ${(this.instructionStart >>> 0).toString(16)}; the CPU shuts down`);
-      this.halted = true;
-      this.stopRequested = true;
+      // Shutdown (SDM 3A 6.15, interrupt 8): a PC's chipset turns it into a reset of the machine.
+      this.log(`x86: triple fault (exception ${vector} while delivering a double fault) at eip ${(this.instructionStart >>> 0).toString(16)}; the machine resets`);
       this.deliveringVector = -1;
+      this.shutdowns++;
+      if (this.shutdownHook !== null) this.shutdownHook();
+      else this.reset();
+      this.stopRequested = true;
       return;
     }
     if (

@@ -306,10 +306,24 @@ test('X86C0210 x87 instructions with CR0.TS raise #NM; an exception that cannot 
   steps(m, 1);
   assert.deepEqual(m.exceptions, [{ vector: 7, errorCode: -1, eip: 0x1000 }]);
   const t = flatMachine([0x0f, 0x0b]);
-  t.cpu.exceptionHook = null; // IDT limit 0: #UD -> #GP -> #DF -> shutdown
+  t.cpu.exceptionHook = null; // IDT limit 0: #UD -> #GP -> #DF -> shutdown -> reset
   steps(t, 1);
-  assert.equal(t.cpu.halted, true);
-  assert.ok(t.logs.some((line) => /triple fault/.test(line)));
+  assert.equal(t.cpu.shutdowns, 1);
+  assert.ok(t.logs.some((line) => /triple fault .* the machine resets/.test(line)));
+  // Without a shutdown hook the CPU resets itself: real mode at F000:FFF0.
+  assert.equal(t.cpu.state.segments.selector[1], 0xf000);
+  assert.equal(t.cpu.state.eip, 0xfff0);
+  assert.equal(t.cpu.state.cr0 & Cr0.PE, 0);
+  // With a hook, the machine decides.
+  const h = flatMachine([0x0f, 0x0b]);
+  h.cpu.exceptionHook = null;
+  let machineResets = 0;
+  h.cpu.shutdownHook = () => {
+    machineResets++;
+    h.cpu.reset();
+  };
+  steps(h, 1);
+  assert.equal(machineResets, 1);
 });
 
 test('X86C0211 IRETD into virtual-8086 mode; INT n with IOPL 0 there is #GP to the CPL-0 handler with the V86 frame', () => {
