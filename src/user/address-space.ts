@@ -1,6 +1,6 @@
 // The memory of a user-mode guest process: its mappings as RAM regions of a PhysicalMemory. The
-// guest CPU runs with paging off, so a guest virtual address is the physical address and every
-// mapping is simply a region at that address.
+// guest's page tables identity-map them, so a guest virtual address is the physical address and
+// every mapping is simply a region at that address.
 //
 // Policy (docs/user-mode.md, "Memory"):
 // - Every mapping is page-granular (4 KiB) and zero-filled when made.
@@ -10,9 +10,10 @@
 // - The region count is the number of live mappings (each mmap is one region; the brk heap grows
 //   in steps of at least 1 MiB, so it stays a few regions). Linux allows 65530 mappings; we stop
 //   at MAX_REGIONS with ENOMEM.
-// - Page protections are recorded for mprotect's sake but not enforced: paging is off, so the CPU
-//   cannot fault on a write to a read-only page. An access to an unmapped address is reported by
-//   PhysicalMemory.onUnassigned, which the runner turns into SIGSEGV.
+// - Page protections are enforced by the CPU's paging: the runner keeps i386 page tables that
+//   mirror the mappings (forEachMapping) and identity-map them (a guest virtual address is still
+//   the physical address). System calls reach guest memory through PhysicalMemory, so they check
+//   the protection themselves with isAccessible, as Linux's copy_to_user/copy_from_user fail.
 
 import { PhysicalMemory, type Region } from '../hw/memory.js';
 
@@ -67,6 +68,30 @@ export class UserAddressSpace {
       address = region.end;
     }
     return true;
+  }
+
+  /**
+   * Whether every byte of [start, start+length) is mapped with a protection that lets a user
+   * access through: any protection but PROT_NONE reads (i386 pages are readable when present),
+   * only PROT_WRITE writes.
+   */
+  isAccessible(start: number, length: number, write: boolean): boolean {
+    if (start < 0 || length < 0 || start + length > ADDRESS_SPACE_END) return false;
+    let address = start;
+    const end = start + length;
+    while (address < end) {
+      const region = this.memory.find(address);
+      const mapping = region === null ? undefined : this.mappings.get(region);
+      if (region === null || mapping === undefined) return false;
+      if (write ? (mapping.prot & PROT_WRITE) === 0 : mapping.prot === 0) return false;
+      address = region.end;
+    }
+    return true;
+  }
+
+  /** Calls `visit` for every mapping (in no particular order). */
+  forEachMapping(visit: (start: number, end: number, prot: number) => void): void {
+    for (const mapping of this.mappings.values()) visit(mapping.region.start, mapping.region.end, mapping.prot);
   }
 
   /** Whether every byte of [start, end) is mapped by regions named `name`. */

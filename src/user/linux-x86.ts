@@ -388,18 +388,26 @@ export class LinuxX86 {
 
   // --- guest memory ------------------------------------------------------------------------
 
-  private check(address: number, length: number): void {
-    if (!this.space.isMapped(address >>> 0, length)) throw new GuestFault();
+  /**
+   * Linux's access_ok plus the page protection, as copy_from_user/copy_to_user see it: a system
+   * call reading from a PROT_NONE page or writing into a page without PROT_WRITE fails (EFAULT).
+   */
+  private check(address: number, length: number, write = false): void {
+    if (!this.space.isAccessible(address >>> 0, length, write)) throw new GuestFault();
   }
 
   readBytes(address: number, length: number): Uint8Array {
     const bytes = new Uint8Array(length);
-    if (length > 0 && !this.space.read(address >>> 0, bytes)) throw new GuestFault();
+    if (length === 0) return bytes;
+    this.check(address, length);
+    this.space.memory.readBytes(address >>> 0, bytes);
     return bytes;
   }
 
   writeBytes(address: number, bytes: Uint8Array): void {
-    if (bytes.length > 0 && !this.space.write(address >>> 0, bytes)) throw new GuestFault();
+    if (bytes.length === 0) return;
+    this.check(address, bytes.length, true);
+    this.space.memory.writeBytes(address >>> 0, bytes);
   }
 
   read32(address: number): number {
@@ -408,7 +416,7 @@ export class LinuxX86 {
   }
 
   write32(address: number, value: number): void {
-    this.check(address, 4);
+    this.check(address, 4, true);
     this.space.memory.write32(address >>> 0, value >>> 0);
   }
 
@@ -453,6 +461,34 @@ export class LinuxX86 {
     this.end = { kind: 'signal', signal, reason };
     this.cpu.stop();
   }
+
+  /**
+   * A CPU exception in user mode (the runner's exception hook), sent as Linux's force_sig_fault
+   * does: a handler that is installed and not blocked runs at once, with the faulting
+   * instruction's state in its frame (so returning from it retries the instruction) and, for
+   * SA_SIGINFO, si_code and si_addr (CR2 for a page fault) in the siginfo; a blocked, ignored or
+   * defaulted signal ends the process.
+   */
+  fault(signal: number, reason: string, code = 0, address = 0, trap = 0, errorCode = 0): void {
+    if (this.end !== null) return;
+    const { handler } = this.handlerOf(signal);
+    const bit = 1n << BigInt(signal - 1);
+    if (handler <= 1 || (this.signalMask & bit) !== 0n) {
+      this.kill(signal, reason);
+      return;
+    }
+    this.pendingSignals |= bit;
+    this.pendingReason = reason;
+    this.faultInfo = { signal, code, address, trap, errorCode };
+    try {
+      this.deliverPending();
+    } finally {
+      this.faultInfo = null;
+    }
+  }
+
+  /** si_code and si_addr of the fault being delivered (fault), else null. */
+  private faultInfo: { signal: number; code: number; address: number; trap: number; errorCode: number } | null = null;
 
   private sendToSelf(signal: number): number {
     if (signal === 0) return 0;
@@ -558,6 +594,12 @@ export class LinuxX86 {
     out.setUint32(68, state.reg[ESP] >>> 0, true);
     out.setUint32(72, selector[SS], true);
     out.setUint32(80, Number(mask & 0xffff_ffffn), true);
+    if (this.faultInfo !== null) {
+      // trapno, err and cr2, as Linux records them for a fault.
+      out.setUint32(48, this.faultInfo.trap, true);
+      out.setUint32(52, this.faultInfo.errorCode >>> 0, true);
+      out.setUint32(84, this.faultInfo.address >>> 0, true);
+    }
     this.writeBytes(address, new Uint8Array(out.buffer));
   }
 
@@ -589,7 +631,7 @@ export class LinuxX86 {
     let sp = (state.reg[ESP] >>> 0) - size;
     sp = ((sp + 4) & ~15) - 4;
     sp >>>= 0;
-    this.check(sp, size);
+    this.check(sp, size, true);
     const retcodeAt = sp + size - 8;
     // Used only without SA_RESTORER (glibc always gives one): popl %eax; movl $119,%eax; int $0x80 / movl $173,%eax; int $0x80.
     this.writeBytes(retcodeAt, new Uint8Array(rt ? [0xb8, 0xad, 0, 0, 0, 0xcd, 0x80, 0] : [0x58, 0xb8, 0x77, 0, 0, 0, 0xcd, 0x80]));
@@ -602,7 +644,12 @@ export class LinuxX86 {
       this.write32(sp + 8, info);
       this.write32(sp + 12, context);
       const siginfo = new Uint8Array(128);
-      new DataView(siginfo.buffer).setInt32(0, signal, true);
+      const fields = new DataView(siginfo.buffer);
+      fields.setInt32(0, signal, true);
+      if (this.faultInfo !== null && this.faultInfo.signal === signal) {
+        fields.setInt32(8, this.faultInfo.code, true); // si_code
+        fields.setUint32(12, this.faultInfo.address >>> 0, true); // si_addr
+      }
       this.writeBytes(info, siginfo);
       this.writeBytes(context, new Uint8Array(20)); // uc_flags, uc_link, uc_stack
       this.writeSigcontext(context + 20, savedMask);
@@ -824,7 +871,7 @@ export class LinuxX86 {
   private read(fd: number, buffer: number, count: number, at: number | null = null): number {
     count >>>= 0;
     if (count === 0) return this.files.file(fd) === null ? -Errno.EBADF : 0;
-    this.check(buffer, count);
+    this.check(buffer, count, true);
     const bytes = new Uint8Array(Math.min(count, 0x10_0000));
     const n = this.files.read(fd, bytes, at, this.mayBlockHost);
     if (n === BLOCKED) {
@@ -1163,7 +1210,7 @@ export class LinuxX86 {
       }
     };
     const pipe = (address: number, flags: number): number => {
-      this.check(address, 8);
+      this.check(address, 8, true);
       const fds = files.pipe((flags & O_CLOEXEC) !== 0, (flags & O_NONBLOCK) !== 0);
       if (typeof fds === 'number') return fds;
       this.write32(address, fds[0]);
@@ -1181,7 +1228,7 @@ export class LinuxX86 {
     };
     const pollOnce = (address: number, count: number): number => {
       if (count < 0 || count > 1024) return -Errno.EINVAL;
-      this.check(address, count * 8);
+      this.check(address, count * 8, true);
       let ready = 0;
       for (let i = 0; i < count; i++) {
         const at = address + i * 8;

@@ -9,7 +9,7 @@ import { randomFillSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { IoPorts } from '../hw/ioports.js';
-import { PhysicalMemory, type Endianness } from '../hw/memory.js';
+import { PhysicalMemory, type Endianness, type Region } from '../hw/memory.js';
 import { EAX, ESP, type X86State } from '../cpu/x86/state.js';
 import { PAGE_SIZE, pageDown, pageUp, PROT_EXEC, PROT_READ, PROT_WRITE, UserAddressSpace } from './address-space.js';
 import { copySegments, EM_386, ElfError, loadExtent, parseElf32, PF_R, PF_W, PF_X, programHeaderAddress, PT_LOAD, whyNotRunnable, type Elf32 } from './elf.js';
@@ -68,6 +68,79 @@ export const X86_STACK_TOP = 0x4080_1000;
 export const X86_STACK_SIZE = 0x80_0000;
 export const X86_GDT_BASE = 0x3fff_e000;
 export const X86_MMAP_TOP = 0x3fff_d000;
+
+/**
+ * Where each process's i386 page tables live in its PhysicalMemory: the page directory, then the
+ * page tables in use, one page each (a handful: the image, the mmap area, the stack). No guest
+ * mapping covers this range (it is above Linux's 3 GiB TASK_SIZE, and taken in PhysicalMemory, so
+ * MAP_FIXED there fails), so the guest can neither see nor change its page tables.
+ */
+export const X86_PAGE_TABLES = 0xff80_0000;
+const CR0_PG = 0x8000_0000;
+/** PDE: present, writable, user, accessed; PTE: present, user, accessed, dirty (+ writable). */
+const PDE_FLAGS = 0x27;
+const PTE_FLAGS = 0x65;
+const PTE_WRITABLE = 0x2;
+
+/**
+ * The page tables of one address space: an identity map of every mapping (linear = physical),
+ * user pages, writable only with PROT_WRITE, not present for PROT_NONE and unmapped pages. The
+ * accessed and dirty bits are set in advance so the CPU's page walk never writes them back.
+ * Rebuilt as a whole after each change of the mappings (mmap, munmap, mprotect, brk): one word
+ * per mapped page, about a millisecond for busybox with its 8 MiB stack. The region holding them
+ * starts with room for 16 page tables (64 MiB of mappings spread over 16 4-MiB areas) and is
+ * replaced by one twice the size when they do not fit.
+ */
+export class X86PageTables {
+  private words = new Int32Array(0);
+  private region: Region | null = null;
+  private capacity = 0;
+  /** Page tables in use: slot (1..count, the page after the directory) by page-directory index, 0 for none. */
+  private readonly slots = new Uint16Array(1024);
+  private count = 0;
+
+  constructor(private readonly space: UserAddressSpace) {
+    this.grow(16);
+    this.rebuild();
+  }
+
+  /** The value for CR3. */
+  get directory(): number {
+    return X86_PAGE_TABLES;
+  }
+
+  private grow(capacity: number): void {
+    const bytes = new Uint8Array((1 + capacity) * PAGE_SIZE);
+    const words = new Int32Array(bytes.buffer);
+    words.set(this.words);
+    if (this.region !== null) this.space.memory.remove(this.region);
+    this.region = this.space.memory.addRam('page tables', X86_PAGE_TABLES, bytes);
+    this.words = words;
+    this.capacity = capacity;
+  }
+
+  rebuild(): void {
+    this.words.fill(0, 0, (1 + this.count) * 1024);
+    this.slots.fill(0);
+    this.count = 0;
+    this.space.forEachMapping((start, end, prot) => {
+      if (prot === 0) return; // PROT_NONE: not present
+      const flags = PTE_FLAGS | ((prot & PROT_WRITE) !== 0 ? PTE_WRITABLE : 0);
+      for (let address = start; address < end; address += PAGE_SIZE) {
+        const page = Math.floor(address / PAGE_SIZE);
+        const table = page >>> 10;
+        let slot = this.slots[table];
+        if (slot === 0) {
+          if (this.count === this.capacity) this.grow(this.capacity * 2);
+          slot = ++this.count;
+          this.slots[table] = slot;
+          this.words[table] = (X86_PAGE_TABLES + slot * PAGE_SIZE + PDE_FLAGS) | 0;
+        }
+        this.words[slot * 1024 + (page & 0x3ff)] = (address + flags) | 0;
+      }
+    });
+  }
+}
 
 export interface InitialStackInput {
   /** One past the highest stack byte. */
@@ -204,6 +277,9 @@ export function loadX86Program(bytes: Uint8Array, elf: Elf32, argv: readonly str
   const extent = loadExtent(elf, PAGE_SIZE);
   if (extent.start < X86_STACK_TOP && extent.end > X86_MMAP_TOP) {
     throw new ElfError(`${execfn} loads at 0x${extent.start.toString(16)}-0x${extent.end.toString(16)}, over the stack l4vm puts at 0x${X86_MMAP_TOP.toString(16)}-0x${X86_STACK_TOP.toString(16)}.`);
+  }
+  if (extent.end > X86_PAGE_TABLES) {
+    throw new ElfError(`${execfn} loads at 0x${extent.start.toString(16)}-0x${extent.end.toString(16)}, over the page tables l4vm keeps at 0x${X86_PAGE_TABLES.toString(16)}.`);
   }
   // One region per page range of a PT_LOAD; segments sharing a page share its region.
   const ranges: { start: number; end: number; prot: number }[] = [];
@@ -458,8 +534,16 @@ class X86Process implements ProcessBody, ProcessControl {
             };
           };
     const linux = new LinuxX86(cpu, space, this.process.files, { log: options.log, strace: options.strace, brkStart, gdtBase: X86_GDT_BASE, process: this, saveFpu });
-    space.onChange = () => cpu.flushCaches();
     const state = cpu.state;
+    // Paging on, with this address space's own tables: the CPU enforces the page protections.
+    const tables = new X86PageTables(space);
+    space.onChange = () => {
+      tables.rebuild();
+      cpu.flushCaches();
+    };
+    state.cr3 = tables.directory;
+    state.cr0 |= CR0_PG;
+    cpu.flushCaches();
     cpu.softwareInterruptHook = (vector) => {
       if (vector === 0x80) linux.handle();
       // Other gates have DPL 0 in Linux's IDT: int n from user mode is a #GP (int3 aside).
@@ -468,7 +552,14 @@ class X86Process implements ProcessBody, ProcessControl {
     };
     cpu.exceptionHook = (vector, errorCode) => {
       const name = EXCEPTION_NAMES[vector] ?? `exception ${vector}`;
-      linux.kill(signalForException(vector), `${name}${vector === 13 || vector === 14 ? ` (error code 0x${errorCode.toString(16)})` : ''} at eip 0x${(state.eip >>> 0).toString(16)}`);
+      const eip = `eip 0x${(state.eip >>> 0).toString(16)}`;
+      if (vector === 14) {
+        // A page fault: CR2 holds the address; the error code says why (Linux's SEGV_MAPERR / SEGV_ACCERR).
+        const address = state.cr2 >>> 0;
+        const present = (errorCode & 1) !== 0;
+        const what = (errorCode & 2) !== 0 ? 'write to' : 'read of';
+        linux.fault(SIGSEGV, `${name}: ${what} ${present ? 'protected' : 'unmapped'} address 0x${address.toString(16)} at ${eip}`, present ? 2 : 1, address, vector, errorCode);
+      } else linux.fault(signalForException(vector), `${name}${vector === 13 ? ` (error code 0x${errorCode.toString(16)})` : ''} at ${eip}`, vector === 13 ? 0x80 : 0, 0, vector, Math.max(errorCode, 0));
       return true;
     };
     space.memory.onUnassigned = (address, _size, write) => {

@@ -2,9 +2,11 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { X86Cpu } from '../../src/cpu/x86/cpu.js';
+import { IoPorts } from '../../src/hw/ioports.js';
 import { PhysicalMemory } from '../../src/hw/memory.js';
-import { PROT_READ, PROT_WRITE, UserAddressSpace } from '../../src/user/address-space.js';
-import { AT_EXECFN, AT_NULL, AT_PAGESZ, AT_PLATFORM, AT_RANDOM, buildInitialStack } from '../../src/user/runner.js';
+import { PROT_EXEC, PROT_READ, PROT_WRITE, UserAddressSpace } from '../../src/user/address-space.js';
+import { AT_EXECFN, AT_NULL, AT_PAGESZ, AT_PLATFORM, AT_RANDOM, buildInitialStack, X86_PAGE_TABLES, X86PageTables } from '../../src/user/runner.js';
 
 const RW = PROT_READ | PROT_WRITE;
 
@@ -130,4 +132,58 @@ test('STACK0002 a big-endian stack above 2 GiB (as PowerPC and SPARC will have) 
   assert.equal(view.getUint32(0, false), 1, 'argc, big-endian');
   assert.ok(view.getUint32(4, false) > stack.sp, 'argv[0] points into the stack');
   assert.deepEqual([view.getUint32(stack.auxvAddress - stack.sp, false), view.getUint32(stack.auxvAddress - stack.sp + 4, false)], [AT_PAGESZ, 4096]);
+});
+
+test('UMEM0006 system-call access follows the protections: PROT_NONE is not readable, only PROT_WRITE is writable', () => {
+  const s = space();
+  s.map('m', 0x3000_0000, 0x4000, RW);
+  s.protect(0x3000_1000, 0x1000, PROT_READ | PROT_EXEC);
+  s.protect(0x3000_2000, 0x1000, 0);
+  assert.ok(s.isAccessible(0x3000_0000, 0x2000, false));
+  assert.ok(!s.isAccessible(0x3000_0ff0, 0x20, true));
+  assert.ok(!s.isAccessible(0x3000_1ff0, 0x20, false));
+  assert.ok(s.isAccessible(0x3000_3000, 0x1000, true));
+  assert.ok(!s.isAccessible(0x3000_3000, 0x1001, false));
+});
+
+test('UMEM0007 the page tables identity-map every mapping for CPL 3, writable only with PROT_WRITE, and follow changes', () => {
+  const s = space();
+  const memory = s.memory;
+  s.map('m', 0x3000_0000, 0x3000, RW);
+  s.protect(0x3000_1000, 0x1000, PROT_READ);
+  s.protect(0x3000_2000, 0x1000, 0);
+  const tables = new X86PageTables(s);
+  s.onChange = () => tables.rebuild();
+  const pde = memory.read32(X86_PAGE_TABLES + (0x3000_0000 >>> 22) * 4);
+  assert.equal(pde & 0xfff, 0x27);
+  const pte = (address: number): number => memory.read32(((pde & ~0xfff) >>> 0) + ((address >>> 12) & 0x3ff) * 4);
+  assert.equal(pte(0x3000_0000) >>> 0, 0x3000_0067);
+  assert.equal(pte(0x3000_1000) >>> 0, 0x3000_1065);
+  assert.equal(pte(0x3000_2000), 0);
+  // The guest cannot reach its page tables: no page-directory entry covers them.
+  assert.equal(memory.read32(X86_PAGE_TABLES + (X86_PAGE_TABLES >>> 22) * 4), 0);
+
+  const cpu = new X86Cpu(memory, new IoPorts(), { log: () => undefined });
+  cpu.enterFlatProtectedMode(3);
+  cpu.state.cr3 = tables.directory;
+  cpu.state.cr0 |= 0x8000_0000;
+  cpu.flushCaches();
+  assert.ok(cpu.writeLinear(0x3000_0000, new Uint8Array([1])));
+  assert.ok(!cpu.writeLinear(0x3000_1000, new Uint8Array([1])));
+  assert.equal(cpu.state.cr2 >>> 0, 0x3000_1000);
+  assert.ok(cpu.readLinear(0x3000_1000, new Uint8Array(1)));
+  assert.ok(!cpu.readLinear(0x3000_2000, new Uint8Array(1)));
+  assert.ok(!cpu.readLinear(X86_PAGE_TABLES, new Uint8Array(1)));
+
+  s.protect(0x3000_1000, 0x1000, RW);
+  s.unmap(0x3000_0000, 0x1000);
+  cpu.flushCaches();
+  assert.ok(cpu.writeLinear(0x3000_1000, new Uint8Array([1])));
+  assert.ok(!cpu.readLinear(0x3000_0000, new Uint8Array(1)));
+
+  // More than the first 16 page tables: the region grows and the old entries stay.
+  for (let i = 0; i < 40; i++) s.map('spread', 0x0800_0000 + i * 0x40_0000, 0x1000, PROT_READ);
+  cpu.flushCaches();
+  assert.ok(cpu.readLinear(0x0800_0000 + 39 * 0x40_0000, new Uint8Array(1)));
+  assert.ok(cpu.writeLinear(0x3000_1000, new Uint8Array([1])));
 });

@@ -34,6 +34,7 @@ function compile(source: string, ...flags: string[]): string {
 }
 
 interface Run {
+  /** The exit status; a program killed by a signal as a shell reports it (128 + the number; qemu-i386 kills itself with the guest's signal). */
   status: number | null;
   stdout: string;
   stderr: string;
@@ -41,7 +42,8 @@ interface Run {
 
 function run(command: string, args: string[], cwd: string, input = ''): Run {
   const result = spawnSync(command, args, { cwd, encoding: 'utf8', input, timeout: 120_000, env: { ...process.env, L4VM_TEST: 'yes' } });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  const status = result.signal === null ? result.status : 128 + os.constants.signals[result.signal];
+  return { status, stdout: result.stdout, stderr: result.stderr };
 }
 
 function qemu(program: string, args: string[], cwd: string, input = ''): Run {
@@ -221,4 +223,17 @@ test('QEMU0009 busybox sh: pipelines, loops, $(...), && and ||, redirections, gz
     assert.equal(actual.stderr, expected.stderr, `stderr of: ${script}`);
     assert.equal(actual.status, expected.status, `status of: ${script}`);
   });
+});
+
+test('QEMU0010 protect.c: page protections (text, PROT_READ, PROT_NONE, munmap, mprotect), EFAULT from read() and a SIGSEGV handler with siglongjmp, as under qemu-i386', () => {
+  const program = compile('protect.c', '-static');
+  const expected = qemu(program, [], scratch);
+  const actual = l4vm(program, [], scratch);
+  assert.equal(expected.status, 139, expected.stderr);
+  assert.match(expected.stdout, /^write to text: signal 11$/m);
+  assert.match(expected.stdout, /^read into PROT_READ: -1 Bad address$/m);
+  assert.match(expected.stdout, /^caught SIGSEGV at offset 1, ro\[1\] = a$/m);
+  assert.equal(actual.stdout, expected.stdout);
+  assert.equal(actual.status, expected.status, actual.stderr);
+  assert.match(actual.stderr, /^l4vm: uncaught target signal 11 \(Segmentation fault\): #PF page fault: write to protected address 0x[0-9a-f]+ at eip 0x[0-9a-f]+\n$/);
 });
