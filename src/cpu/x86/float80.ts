@@ -404,6 +404,211 @@ export class Float80 {
   }
 }
 
+// Transcendentals for F2XM1, FYL2X, FYL2XP1 and FPATAN (SDM 2): computed in BigInt fixed point
+// with WORK fraction bits (about 2^-250 relative), then rounded once by roundPack with the
+// precision and rounding controls. An inexact approximation is made sticky (a set bit below the
+// rounding point), so the result is the correctly rounded one unless the true value lies within
+// 2^-250 of a rounding boundary. Only for finite, nonzero, normal operands in the domain.
+const WORK = 256;
+let constantsCache: { ln2: bigint; log2e: bigint; pi: bigint } | null = null;
+
+/** atan(1/n) with `bits` fraction bits. */
+function atanInverse(n: bigint, bits: bigint): bigint {
+  const one = 1n << bits;
+  let power = one / n;
+  const n2 = n * n;
+  let sum = power;
+  for (let k = 1n; power !== 0n; k++) {
+    power /= n2;
+    const term = power / (2n * k + 1n);
+    sum += (k & 1n) === 1n ? -term : term;
+  }
+  return sum;
+}
+
+/** ln 2, log2(e) and pi with WORK fraction bits. */
+function constants(): { ln2: bigint; log2e: bigint; pi: bigint } {
+  if (constantsCache === null) {
+    const extra = BigInt(WORK + 32);
+    // ln 2 = 2 atanh(1/3); pi = 16 atan(1/5) - 4 atan(1/239) (Machin).
+    let power = (1n << extra) / 3n;
+    let sum = 0n;
+    for (let k = 1n; power !== 0n; k += 2n) {
+      sum += power / k;
+      power /= 9n;
+    }
+    const ln2 = 2n * sum;
+    const pi = 16n * atanInverse(5n, extra) - 4n * atanInverse(239n, extra);
+    constantsCache = { ln2: ln2 >> 32n, log2e: (1n << (extra + BigInt(WORK))) / ln2, pi: pi >> 32n };
+  }
+  return constantsCache;
+}
+
+/** log2(n * 2^e) for n > 0: sign, magnitude m and scale s (value = m * 2^s), and whether exact. */
+function log2Rational(n: bigint, e: number): { negative: boolean; sig: bigint; exp2: number; exact: boolean } {
+  const bits = BigInt(WORK);
+  const length = bitLength(n);
+  let k = e + length - 1;
+  let denominator = 1n << BigInt(length - 1);
+  // f = n / denominator in [sqrt(1/2), sqrt(2)).
+  if (n * n >= 2n * denominator * denominator) {
+    k++;
+    denominator <<= 1n;
+  }
+  const a = n - denominator;
+  if (a === 0n) return { negative: k < 0, sig: BigInt(Math.abs(k)), exp2: 0, exact: true };
+  // ln f = 2 atanh(s), s = (f - 1) / (f + 1) = a / b, |s| < 0.172; s = sFixed * 2^-shift to WORK bits relative.
+  const b = n + denominator;
+  const magnitude = a < 0n ? -a : a;
+  const shift = WORK + 8 + bitLength(b) - bitLength(magnitude);
+  const sFixed = (magnitude << BigInt(shift)) / b;
+  // atanh(s) / s = sum s^2j / (2j + 1), s^2 with WORK fraction bits.
+  const s2 = (sFixed * sFixed) >> BigInt(2 * shift - WORK);
+  let power = 1n << bits;
+  let ratio = power;
+  for (let j = 1n; power !== 0n; j++) {
+    power = (power * s2) >> bits;
+    ratio += power / (2n * j + 1n);
+  }
+  // log2 f = 2 s ratio log2(e): magnitude with (shift + 2 WORK - 1) fraction bits.
+  const fraction = sFixed * ratio * constants().log2e;
+  const fractionBits = shift + 2 * WORK - 1;
+  if (k === 0) return { negative: a < 0n, sig: fraction, exp2: -fractionBits, exact: false };
+  // |k| >= 1 and |log2 f| <= 1/2: WORK fraction bits are enough.
+  const f = fraction >> BigInt(fractionBits - WORK);
+  const total = BigInt(k) * (1n << bits) + (a < 0n ? -f : f);
+  return { negative: total < 0n, sig: total < 0n ? -total : total, exp2: -WORK, exact: false };
+}
+
+/** atan(p / q) for 0 < p <= q (p = pm * 2^pe, q = qm * 2^qe): magnitude and scale, never exact. */
+function atanRatio(pm: bigint, pe: number, qm: bigint, qe: number): { sig: bigint; exp2: number } {
+  // r = p / q = rFixed * 2^-shift with about WORK + 8 significant bits.
+  const shift = WORK + 8 + bitLength(qm) - bitLength(pm) - (pe - qe);
+  const raw = shift + pe - qe;
+  const rFixed = raw >= 0 ? (pm << BigInt(raw)) / qm : pm / (qm << BigInt(-raw));
+  if (shift > WORK + 24) {
+    // r < 2^-16: atan(r) / r = 1 - r^2/3 + r^4/5 - ..., from r^2 with WORK fraction bits.
+    const bits = BigInt(WORK);
+    const r2 = (rFixed * rFixed) >> BigInt(2 * shift - WORK);
+    let power = 1n << bits;
+    let ratio = power;
+    for (let j = 1n; power !== 0n; j++) {
+      power = (power * r2) >> bits;
+      const term = power / (2n * j + 1n);
+      ratio += (j & 1n) === 1n ? -term : term;
+    }
+    return { sig: rFixed * ratio, exp2: -shift - WORK };
+  }
+  // Fixed point with W fraction bits: three halvings atan(r) = 2 atan(r / (1 + sqrt(1 + r^2))),
+  // then the series; r >= 2^-16 so the absolute error is small relative to the result.
+  const w = WORK + 32;
+  const bits = BigInt(w);
+  const one = 1n << bits;
+  let r = shift >= w ? rFixed >> BigInt(shift - w) : rFixed << BigInt(w - shift);
+  for (let i = 0; i < 3; i++) {
+    const root = integerSquareRoot((one << bits) + r * r);
+    r = (r << bits) / (one + root);
+  }
+  const r2 = (r * r) >> bits;
+  let power = r;
+  let sum = r;
+  for (let j = 1n; power !== 0n; j++) {
+    power = (power * r2) >> bits;
+    const term = power / (2n * j + 1n);
+    sum += (j & 1n) === 1n ? -term : term;
+  }
+  return { sig: sum * 8n, exp2: -w };
+}
+
+/** Value and scale of a finite nonzero operand: mantissa * 2^scale. */
+function operand(exponent: number, mantissa: bigint): { negative: boolean; mantissa: bigint; scale: number } {
+  return { negative: (exponent & 0x8000) !== 0, mantissa, scale: Float80.scale(exponent) };
+}
+
+/**
+ * The transcendental instructions on finite, nonzero operands inside their domains (the caller
+ * handles zeros, infinities, NaNs, denormals and out-of-domain operands). Each sets the result and
+ * flags as roundPack does. The x87 passes precision 64: the precision control applies only to the
+ * basic arithmetic and FSQRT (SDM 1, 8.1.5.2), and QEMU 7.2 agrees.
+ */
+export class Transcendental {
+  constructor(private readonly math: Float80) {}
+
+  private pack(negative: boolean, sig: bigint, exp2: number, exact: boolean, precision: number, rounding: number): void {
+    this.math.flags = 0;
+    if (exact) this.math.roundPack(negative, sig, exp2, precision, rounding);
+    else this.math.roundPack(negative, (sig << 1n) | 1n, exp2 - 1, precision, rounding);
+  }
+
+  /** F2XM1: 2^x - 1 for 0 < |x| <= 1. */
+  f2xm1(exponent: number, mantissa: bigint, precision: number, rounding: number): void {
+    const x = operand(exponent, mantissa);
+    const { ln2 } = constants();
+    const bits = BigInt(WORK);
+    // 2^x - 1 = expm1(t), t = x ln 2; expm1(t) / t = sum t^(k-1) / k!, from t with WORK fraction bits.
+    let t = x.scale >= 0 ? (x.mantissa * ln2) << BigInt(x.scale) : (x.mantissa * ln2) >> BigInt(-x.scale);
+    if (x.negative) t = -t;
+    if (x.mantissa === 1n << 63n && x.scale === -63) {
+      // x = +-1: 1 and -1/2 exactly.
+      this.pack(x.negative, 1n, x.negative ? -1 : 0, true, precision, rounding);
+      return;
+    }
+    let term = 1n << bits;
+    let ratio = term;
+    for (let k = 2n; term !== 0n; k++) {
+      term = (term * t) / (k << bits);
+      ratio += term;
+    }
+    // ratio > 0 (t > -0.7).
+    this.pack(x.negative, x.mantissa * ln2 * ratio, x.scale - 2 * WORK, false, precision, rounding);
+  }
+
+  /** FYL2X (x > 0) and FYL2XP1 (1 + x > 0): y log2(x) or y log2(1 + x); y nonzero. */
+  yLog2(xExponent: number, xMantissa: bigint, yExponent: number, yMantissa: bigint, plusOne: boolean, precision: number, rounding: number): void {
+    const x = operand(xExponent, xMantissa);
+    const y = operand(yExponent, yMantissa);
+    let n = x.mantissa;
+    let e = x.scale;
+    if (plusOne) {
+      const signed = x.negative ? -x.mantissa : x.mantissa;
+      if (e >= 0) {
+        n = 1n + (signed << BigInt(e));
+        e = 0;
+      } else n = (1n << BigInt(-e)) + signed;
+    }
+    const log = log2Rational(n, e);
+    if (log.sig === 0n) {
+      // log2(1) = +0: y * +0 keeps y's sign.
+      this.math.flags = 0;
+      this.math.resultExponent = y.negative ? 0x8000 : 0;
+      this.math.resultMantissa = 0n;
+      return;
+    }
+    this.pack(log.negative !== y.negative, log.sig * y.mantissa, log.exp2 + y.scale, log.exact, precision, rounding);
+  }
+
+  /** FPATAN: atan(y / x) with the quadrant of (x, y) (SDM 2, FPATAN table), x and y nonzero. */
+  atan2(yExponent: number, yMantissa: bigint, xExponent: number, xMantissa: bigint, precision: number, rounding: number): void {
+    const x = operand(xExponent, xMantissa);
+    const y = operand(yExponent, yMantissa);
+    const { pi } = constants();
+    // Compare |y| with |x|.
+    const low = Math.min(x.scale, y.scale);
+    const yBig = y.mantissa << BigInt(y.scale - low);
+    const xBig = x.mantissa << BigInt(x.scale - low);
+    const steep = yBig > xBig;
+    const angle = steep ? atanRatio(x.mantissa, x.scale, y.mantissa, y.scale) : atanRatio(y.mantissa, y.scale, x.mantissa, x.scale);
+    if (!steep && !x.negative) {
+      this.pack(y.negative, angle.sig, angle.exp2, false, precision, rounding);
+      return;
+    }
+    // pi/2 -+ angle or pi - angle, with WORK fraction bits (the result is at least pi/4).
+    const a = angle.exp2 >= -WORK ? angle.sig << BigInt(angle.exp2 + WORK) : angle.sig >> BigInt(-WORK - angle.exp2);
+    const value = steep ? (x.negative ? (pi >> 1n) + a : (pi >> 1n) - a) : pi - a;
+    this.pack(y.negative, value, -WORK, false, precision, rounding);
+  }
+}
+
 function integerSquareRoot(value: bigint): bigint {
   if (value < 2n) return value;
   let x = 1n << BigInt(Math.ceil(bitLength(value) / 2));

@@ -3,13 +3,19 @@
 // controls (float80.ts): FADD/FSUB/FMUL/FDIV(R) in all forms, FSQRT, FRNDINT, FSCALE, FXTRACT,
 // FPREM/FPREM1, FCOM family, FIST/FILD (all sizes), FBLD/FBSTP, FLD/FST of m32/m64/m80, the
 // constants, FSAVE/FRSTOR. `registers` is a double view of each register, kept in step.
-// DEVIATION: the transcendental instructions (FSIN FCOS FSINCOS FPTAN FPATAN F2XM1 FYL2X FYL2XP1)
+// FPATAN F2XM1 FYL2X FYL2XP1 on finite, nonzero, normal operands are computed in extended
+// precision (float80.ts, Transcendental: correctly rounded in the rounding mode, PE when inexact;
+// the precision control does not apply to them, SDM 1 8.1.5.2, nor in QEMU 7.2). QEMU 7.2's own
+// approximations are off by one unit in the last place in rare hard cases (about 1 in 3000 random
+// arguments), where we keep the correctly rounded result (docs/testing-x86.md).
+// DEVIATION: FSIN FCOS FSINCOS FPTAN, and the four above on zeros, infinities, NaNs and denormals,
 // compute in doubles with Math.* from the double view, so their results differ from QEMU's (and a
-// P6's) in the low bits. The denormal-operand flag is not raised. Unmasked exceptions set ES and
+// P6's) in the low bits. C1 is not set on a round-up (nor by QEMU 7.2); the SDM says it should be.
+// The denormal-operand flag is not raised. Unmasked exceptions set ES and
 // raise #MF at the next waiting x87 instruction when CR0.NE is set (no FERR#/IRQ 13 otherwise).
 
 import type { DecodedInstruction } from './decode.js';
-import { Float80, float80ToDouble, float80ToSingle, INDEFINITE_EXPONENT, INDEFINITE_MANTISSA, isNaN80, ROUND_NEAREST } from './float80.js';
+import { Float80, float80ToDouble, float80ToSingle, INDEFINITE_EXPONENT, INDEFINITE_MANTISSA, isNaN80, ROUND_NEAREST, Transcendental } from './float80.js';
 
 /** What the FPU needs from the CPU: memory at linear addresses, the operand address, EFLAGS. */
 export interface X87Host {
@@ -55,6 +61,7 @@ export class X87 {
   readonly mantissa = new BigUint64Array(8);
   /** Exact extended arithmetic (float80.ts). */
   readonly math = new Float80();
+  readonly transcendental = new Transcendental(this.math);
   /** Per physical register: 0 valid, 1 zero, 2 special, 3 empty. */
   readonly tags = new Uint8Array(8).fill(TAG_EMPTY);
   top = 0;
@@ -614,6 +621,18 @@ const CONSTANTS: [number, bigint, bigint][] = [
   [0, 0n, 0n], // 0
 ];
 
+/** ST(i) is present, finite, nonzero and normal: the extended-precision transcendentals take it. */
+function normalOperand(fpu: X87, i: number): boolean {
+  return !fpu.isEmpty(i) && X87.classifyExtended(fpu.exponentOf(i), fpu.mantissaOf(i)) === TAG_VALID;
+}
+
+/** FYL2XP1's x lies outside [-(1 - sqrt(2)/2), sqrt(2) - 1], where QEMU 7.2 computes it. */
+function log1pOutOfRange(exponent: number, mantissa: bigint): boolean {
+  const biased = exponent & 0x7fff;
+  const limit = (exponent & 0x8000) !== 0 ? 0x95f619980c4336f7n : 0xd413cccfe7799211n; // both times 2^-65
+  return biased > 0x3ffd || (biased === 0x3ffd && mantissa > limit);
+}
+
 /**
  * FSIN FCOS FSINCOS FPTAN take ST(0) as a double rounded by the rounding control, as QEMU 7.2
  * does (it calls the host's sin/cos/tan on it).
@@ -687,6 +706,11 @@ function registerD9(fpu: X87, host: X87Host, inst: DecodedInstruction): void {
       switch (i) {
         case 0: {
           // F2XM1
+          if (normalOperand(fpu, 0) && ((fpu.exponentOf(0) & 0x7fff) < 0x3fff || ((fpu.exponentOf(0) & 0x7fff) === 0x3fff && fpu.mantissaOf(0) === 1n << 63n))) {
+            fpu.transcendental.f2xm1(fpu.exponentOf(0), fpu.mantissaOf(0), 64, fpu.rounding);
+            fpu.takeResult(0);
+            return;
+          }
           const x = fpu.read(0);
           // Defined for -1 <= x <= 1; outside, QEMU (the reference) answers the indefinite NaN.
           if (!(Math.abs(x) <= 1)) fpu.raise(STATUS_IE);
@@ -695,6 +719,12 @@ function registerD9(fpu: X87, host: X87Host, inst: DecodedInstruction): void {
         }
         case 1: {
           // FYL2X
+          if (normalOperand(fpu, 0) && normalOperand(fpu, 1) && (fpu.exponentOf(0) & 0x8000) === 0) {
+            fpu.transcendental.yLog2(fpu.exponentOf(0), fpu.mantissaOf(0), fpu.exponentOf(1), fpu.mantissaOf(1), false, 64, fpu.rounding);
+            fpu.takeResult(1);
+            fpu.pop();
+            return;
+          }
           const x = fpu.read(0);
           const y = fpu.read(1);
           if (x < 0) fpu.raise(STATUS_IE);
@@ -717,6 +747,12 @@ function registerD9(fpu: X87, host: X87Host, inst: DecodedInstruction): void {
         }
         case 3: {
           // FPATAN
+          if (normalOperand(fpu, 0) && normalOperand(fpu, 1)) {
+            fpu.transcendental.atan2(fpu.exponentOf(1), fpu.mantissaOf(1), fpu.exponentOf(0), fpu.mantissaOf(0), 64, fpu.rounding);
+            fpu.takeResult(1);
+            fpu.pop();
+            return;
+          }
           const x = fpu.read(0);
           const y = fpu.read(1);
           fpu.setSt(1, Math.atan2(y, x));
@@ -765,7 +801,20 @@ function registerD9(fpu: X87, host: X87Host, inst: DecodedInstruction): void {
           partialRemainder(fpu, false);
           return;
         case 1: {
-          // FYL2XP1
+          // FYL2XP1: the SDM leaves the result undefined for |x| >= 1 - sqrt(2)/2; QEMU 7.2 answers the
+          // indefinite NaN (IE) above sqrt(2) - 1 and below -(1 - sqrt(2)/2), and so do we.
+          if (normalOperand(fpu, 0) && normalOperand(fpu, 1) && log1pOutOfRange(fpu.exponentOf(0), fpu.mantissaOf(0))) {
+            fpu.raise(STATUS_IE);
+            if ((fpu.control & STATUS_IE) !== 0) fpu.setStExtended(1, INDEFINITE_EXPONENT, INDEFINITE_MANTISSA);
+            fpu.pop();
+            return;
+          }
+          if (normalOperand(fpu, 0) && normalOperand(fpu, 1)) {
+            fpu.transcendental.yLog2(fpu.exponentOf(0), fpu.mantissaOf(0), fpu.exponentOf(1), fpu.mantissaOf(1), true, 64, fpu.rounding);
+            fpu.takeResult(1);
+            fpu.pop();
+            return;
+          }
           const x = fpu.read(0);
           const y = fpu.read(1);
           fpu.setSt(1, (y * Math.log1p(x)) / Math.LN2);
