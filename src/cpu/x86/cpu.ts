@@ -148,6 +148,9 @@ export class X86Cpu implements X87Host {
   shutdownHook: (() => void) | null = null;
   /** Triple faults since construction. */
   shutdowns = 0;
+  /** FERR#: a PC wires it to IRQ 13 (see fpuWait). */
+  ferrLine: { set(level: boolean): void } | null = null;
+  private ignoreFpuErrors = false;
   interruptController: { hasInterrupt(): boolean; acknowledge(): number } | null = null;
   /** Iterations of a REP string instruction done per step (each iteration is one step for step(); run() batches). */
   private repeatBudget = 1;
@@ -3389,9 +3392,25 @@ export class X86Cpu implements X87Host {
   // ---------------------------------------------------------------------------------------------
   // x87 (fpu.ts)
 
-  /** WAIT, and waiting x87 instructions: a pending unmasked exception is #MF with CR0.NE (SDM 1, 8.7). */
+  /**
+   * WAIT, and waiting x87 instructions: a pending unmasked exception is #MF with CR0.NE; with NE
+   * clear it asserts FERR#, which a PC routes to IRQ 13, and the instruction goes on (SDM 1, 8.7;
+   * the "MS-DOS compatibility" mode). FERR# stays asserted until the machine's port 0xF0 write
+   * (clearFerr) or until the exception is cleared (FNCLEX, FNINIT).
+   */
   private fpuWait(): void {
-    if (this.fpu.pending && (this.state.cr0 & Cr0.NE) !== 0) this.fault(Vector.MF);
+    if (!this.fpu.pending) {
+      this.ignoreFpuErrors = false;
+      return;
+    }
+    if ((this.state.cr0 & Cr0.NE) !== 0) this.fault(Vector.MF);
+    else if (!this.ignoreFpuErrors) this.ferrLine?.set(true);
+  }
+
+  /** The PC's port 0xF0 write: deasserts FERR# and ignores x87 errors (IGNNE#) until they are cleared. */
+  clearFerr(): void {
+    this.ignoreFpuErrors = true;
+    this.ferrLine?.set(false);
   }
 
   private fpuInstruction(): void {

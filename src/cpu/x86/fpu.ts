@@ -12,7 +12,7 @@
 // compute in doubles with Math.* from the double view, so their results differ from QEMU's (and a
 // P6's) in the low bits. C1 is not set on a round-up (nor by QEMU 7.2); the SDM says it should be.
 // The denormal-operand flag is not raised. Unmasked exceptions set ES and
-// raise #MF at the next waiting x87 instruction when CR0.NE is set (no FERR#/IRQ 13 otherwise).
+// raise #MF at the next waiting x87 instruction when CR0.NE is set, or assert FERR# (IRQ 13 on a PC) when it is clear (cpu.ts fpuWait).
 
 import type { DecodedInstruction } from './decode.js';
 import { Float80, float80ToDouble, float80ToSingle, INDEFINITE_EXPONENT, INDEFINITE_MANTISSA, isNaN80, ROUND_NEAREST, Transcendental } from './float80.js';

@@ -392,3 +392,29 @@ test('X86C0212 code written through another linear alias of its physical page ru
   assert.equal(m.cpu.halted, true);
   assert.equal(m.cpu.state.reg[EAX] & 0xff, 7);
 });
+
+test('X86C0213 an unmasked x87 exception: #MF with CR0.NE, FERR# (IRQ 13) without it until port 0xF0 clears it', () => {
+  // fldcw [0x2000] (zero-divide unmasked); fld1; fldz; fdivp st1, st0 (1/0); fwait; fwait
+  const code = [0xd9, 0x2d, 0x00, 0x20, 0x00, 0x00, 0xd9, 0xe8, 0xd9, 0xee, 0xde, 0xf9, 0x9b, 0x9b];
+  const run = (ne: boolean) => {
+    const m = flatMachine(code);
+    m.ram[0x2000] = 0x7b;
+    m.ram[0x2001] = 0x03;
+    if (ne) m.cpu.state.cr0 |= Cr0.NE;
+    else m.cpu.state.cr0 &= ~Cr0.NE;
+    const ferr: boolean[] = [];
+    m.cpu.ferrLine = { set: (level) => ferr.push(level) };
+    steps(m, 5);
+    return { m, ferr };
+  };
+  const withNe = run(true);
+  assert.deepEqual(withNe.m.exceptions, [{ vector: 16, errorCode: -1, eip: 0x100c }]);
+  assert.deepEqual(withNe.ferr, []);
+  const withoutNe = run(false);
+  assert.deepEqual(withoutNe.m.exceptions, [], 'no #MF in the MS-DOS compatible mode');
+  assert.deepEqual(withoutNe.ferr, [true], 'FERR# asserted at the waiting instruction');
+  assert.equal(withoutNe.m.cpu.state.eip, 0x100d, 'and the FWAIT completed');
+  withoutNe.m.cpu.clearFerr();
+  steps(withoutNe.m, 1);
+  assert.deepEqual(withoutNe.ferr, [true, false], 'port 0xF0 deasserts it, and IGNNE# keeps the next FWAIT quiet');
+});
