@@ -18,6 +18,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { X86Cpu } from '../src/cpu/x86/cpu.js';
 import { runX86Program } from '../src/user/runner.js';
+import { parseBenchArguments } from './arguments.js';
 
 const SOURCES = fileURLToPath(new URL('../../bench/programs/x86/', import.meta.url));
 const COMPILER = { command: 'i686-linux-gnu-gcc', debianPackage: 'gcc-i686-linux-gnu' };
@@ -331,28 +332,9 @@ function printTable(rows: (Row | FailedRow)[], header: string, runs: number, not
   console.log('      instruction once per batch of up to 1024 iterations.');
 }
 
-function parseArguments(argv: string[]): { json: boolean; runs: number } {
-  let json = false;
-  let runs = 5;
-  for (let i = 0; i < argv.length; i++) {
-    const argument = argv[i];
-    if (argument === '--json') json = true;
-    else if (argument === '--runs') {
-      const value = Number(argv[++i]);
-      if (!Number.isInteger(value) || value < 1 || value > 100) {
-        console.error(`--runs: "${argv[i] ?? ''}" is not a whole number from 1 to 100; using 5`);
-      } else {
-        runs = value;
-      }
-    } else {
-      console.error(`ignoring unknown argument "${argument}" (known: --json, --runs N)`);
-    }
-  }
-  return { json, runs };
-}
 
 function main(): void {
-  const { json, runs } = parseArguments(process.argv.slice(2));
+  const { json, runs } = parseBenchArguments(process.argv.slice(2), 5);
   const notices: string[] = [];
   const compilerMissing = missingTool(COMPILER);
   const qemuMissing = missingTool(QEMU);

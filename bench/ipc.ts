@@ -24,6 +24,7 @@ import {
   type Measurement,
 } from './programs/measure.js';
 import { replyServer } from './programs/server.js';
+import { parseBenchArguments } from './arguments.js';
 
 /** Native L4 one-way IPC on current hardware, the anchor the table compares with. */
 const NATIVE_ONE_WAY_MICROSECONDS = 0.1;
@@ -400,28 +401,9 @@ function printTable(rows: (Row | FailedRow)[], header: string, options: MeasureO
   console.log('      one-way IPC in the operation (a call+reply round trip is two, a signal one).');
 }
 
-function parseArguments(argv: string[]): { json: boolean; runs: number } {
-  let json = false;
-  let runs = 7;
-  for (let i = 0; i < argv.length; i++) {
-    const argument = argv[i];
-    if (argument === '--json') json = true;
-    else if (argument === '--runs') {
-      const value = Number(argv[++i]);
-      if (!Number.isInteger(value) || value < 1 || value > 100) {
-        console.error(`--runs: "${argv[i] ?? ''}" is not a whole number from 1 to 100; using 7`);
-      } else {
-        runs = value;
-      }
-    } else {
-      console.error(`ignoring unknown argument "${argument}" (known: --json, --runs N)`);
-    }
-  }
-  return { json, runs };
-}
 
 async function main(): Promise<void> {
-  const { json, runs } = parseArguments(process.argv.slice(2));
+  const { json, runs } = parseBenchArguments(process.argv.slice(2), 7);
   const oneCpu: MeasureOptions = { runs, warmupMilliseconds: 150, runMilliseconds: 100, maxIterations: 1_000_000 };
   const crossCpu: MeasureOptions = { runs, warmupMilliseconds: 200, runMilliseconds: 150, maxIterations: 100_000 };
   const benchmarks: [Benchmark, MeasureOptions][] = [
