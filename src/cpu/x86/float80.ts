@@ -54,6 +54,26 @@ export function isZero80(exponent: number, mantissa: bigint): boolean {
   return (exponent & 0x7fff) === 0 && mantissa === 0n;
 }
 
+
+/**
+ * Whether rounding `kept` (with the non-zero `dropped` low `shift` bits cut off) moves it one unit
+ * away from zero, in rounding mode `rounding` (nearest-even, down, up; toward zero never does).
+ */
+function roundsAway(rounding: number, negative: boolean, kept: bigint, dropped: bigint, shift: bigint): boolean {
+  switch (rounding) {
+    case ROUND_NEAREST: {
+      const half = 1n << (shift - 1n);
+      return dropped > half || (dropped === half && (kept & 1n) === 1n);
+    }
+    case ROUND_DOWN:
+      return negative;
+    case ROUND_UP:
+      return !negative;
+    default:
+      return false;
+  }
+}
+
 export class Float80 {
   resultExponent = 0;
   resultMantissa = 0n;
@@ -124,20 +144,7 @@ export class Float80 {
       const dropped = sig & ((1n << bigDrop) - 1n);
       if (dropped !== 0n) {
         this.flags |= FLAG_INEXACT;
-        const half = 1n << (bigDrop - 1n);
-        let up = false;
-        switch (rounding) {
-          case ROUND_NEAREST:
-            up = dropped > half || (dropped === half && (q & 1n) === 1n);
-            break;
-          case ROUND_DOWN:
-            up = negative;
-            break;
-          case ROUND_UP:
-            up = !negative;
-            break;
-        }
-        if (up) q++;
+        if (roundsAway(rounding, negative, q, dropped, bigDrop)) q++;
         if (exponent === 0) this.flags |= FLAG_UNDERFLOW;
       }
     } else q = sig << BigInt(-drop);
@@ -344,20 +351,7 @@ export class Float80 {
       const dropped = mantissa & ((1n << shift) - 1n);
       if (dropped !== 0n) {
         this.flags |= FLAG_INEXACT;
-        const half = 1n << (shift - 1n);
-        let up = false;
-        switch (rounding) {
-          case ROUND_NEAREST:
-            up = dropped > half || (dropped === half && (magnitude & 1n) === 1n);
-            break;
-          case ROUND_DOWN:
-            up = negative;
-            break;
-          case ROUND_UP:
-            up = !negative;
-            break;
-        }
-        if (up) magnitude++;
+        if (roundsAway(rounding, negative, magnitude, dropped, shift)) magnitude++;
       }
     }
     return negative ? -magnitude : magnitude;
@@ -675,20 +669,7 @@ function roundToBinary(math: Float80, exponent: number, mantissa: bigint, roundi
       if (dropped !== 0n) {
         math.flags |= FLAG_INEXACT;
         if (kept < precision) math.flags |= FLAG_UNDERFLOW;
-        const half = 1n << (bigDrop - 1n);
-        let up = false;
-        switch (rounding) {
-          case ROUND_NEAREST:
-            up = dropped > half || (dropped === half && (q & 1n) === 1n);
-            break;
-          case ROUND_DOWN:
-            up = negative;
-            break;
-          case ROUND_UP:
-            up = !negative;
-            break;
-        }
-        if (up) q++;
+        if (roundsAway(rounding, negative, q, dropped, bigDrop)) q++;
       }
       qScale = scale + drop;
     } else {
