@@ -1,4 +1,4 @@
-// The `l4vm` command. Subcommands are added by later issues: run, images.
+// The `l4vm` command: selfcheck, user (static Linux programs), run (a machine), images (firmware).
 
 import { Command, InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
@@ -6,6 +6,8 @@ import { X86Cpu } from '../cpu/x86/cpu.js';
 import { NodeWorkerLauncher } from '../host/node-launcher.js';
 import { selfCheck } from '../selfcheck/selfcheck.js';
 import { runX86Program } from '../user/runner.js';
+import { registerImagesCommand } from './images.js';
+import { registerRunCommand } from './run.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -64,5 +66,8 @@ program
       (memory, io, cpuLog) => new X86Cpu(memory, io, { log: cpuLog }),
     );
   });
+
+registerRunCommand(program);
+registerImagesCommand(program);
 
 await program.parseAsync(process.argv);

@@ -310,6 +310,11 @@ export class Ps2Keyboard implements Device {
     this.dataReady = dataReady;
   }
 
+  /** Bytes waiting for the controller to take them. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
   read(): number {
     const byte = this.queue.shift();
     if (byte === undefined) return -1;

@@ -11,6 +11,11 @@ export const PORT_COUNT = 0x10000;
 export class IoPorts {
   private readonly handlers: (PortHandler | null)[] = new Array<PortHandler | null>(PORT_COUNT).fill(null);
   private readonly owners: (string | null)[] = new Array<string | null>(PORT_COUNT).fill(null);
+  /**
+   * Called before every access, so a machine can bring guest time up to the instruction doing the
+   * I/O (a device that reads the clock then sees the time of the access, not of the slice start).
+   */
+  beforeAccess: (() => void) | null = null;
   /** Told about accesses to ports nobody handles. */
   onUnassigned: (port: number, size: number, write: boolean, value: number) => void = () => undefined;
 
@@ -35,6 +40,7 @@ export class IoPorts {
 
   read(port: number, size: 1 | 2 | 4): number {
     port &= 0xffff;
+    if (this.beforeAccess !== null) this.beforeAccess();
     const handler = this.handlers[port];
     if (handler === null) {
       this.onUnassigned(port, size, false, 0);
@@ -45,6 +51,7 @@ export class IoPorts {
 
   write(port: number, size: 1 | 2 | 4, value: number): void {
     port &= 0xffff;
+    if (this.beforeAccess !== null) this.beforeAccess();
     const handler = this.handlers[port];
     if (handler === null) {
       this.onUnassigned(port, size, true, value);

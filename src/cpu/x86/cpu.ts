@@ -162,6 +162,8 @@ export class X86Cpu implements X87Host {
   private readonly scratch = new DecodedInstruction();
   private readonly fetcher: CodeFetcher;
   private stopRequested = false;
+  /** Address mask of the A20 gate: all ones, or bit 20 clear while the gate is off. */
+  private a20Mask = -1;
   /** EIP of the instruction being executed (faults restart it). */
   private instructionStart = 0;
   /** Linear address of the current instruction's first byte. */
@@ -391,6 +393,27 @@ export class X86Cpu implements X87Host {
     this.stopRequested = true;
   }
 
+  /**
+   * The A20 gate (the PC's A20M# input, driven by the 8042 output port and port 0x92): while it is
+   * off, address bit 20 of every memory access reads as 0, so 0x100000–0x10FFFF wraps to 0
+   * (SDM 3A 8.7.13.4). Page-table walks are masked too, as on a real processor.
+   */
+  setA20(enabled: boolean): void {
+    const mask = enabled ? -1 : ~(1 << 20);
+    if (mask === this.a20Mask) return;
+    this.a20Mask = mask;
+    this.flushTlb();
+  }
+
+  /** EFLAGS.IF: maskable interrupts are taken. */
+  get interruptsEnabled(): boolean {
+    return (this.state.eflags & Flag.IF) !== 0;
+  }
+
+  get a20Enabled(): boolean {
+    return this.a20Mask === -1;
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Faults
 
@@ -442,10 +465,11 @@ export class X86Cpu implements X87Host {
     let physical: number;
     let writable = true;
     let dirty = true;
+    const a20 = this.a20Mask;
     if ((s.cr0 & Cr0.PG) === 0) {
-      physical = linear;
+      physical = (linear & a20) >>> 0;
     } else {
-      const pdeAddress = ((s.cr3 & 0xfffff000) >>> 0) + ((linear >>> 22) << 2);
+      const pdeAddress = ((((s.cr3 & 0xfffff000) >>> 0) + ((linear >>> 22) << 2)) & a20) >>> 0;
       const pde = this.memory.read32(pdeAddress);
       if ((pde & 1) === 0) return this.pageFault(linear, write, user, false, raise);
       let pte: number;
@@ -456,7 +480,7 @@ export class X86Cpu implements X87Host {
         pte = pde;
         pteAddress = pdeAddress;
       } else {
-        pteAddress = ((pde & 0xfffff000) >>> 0) + (((linear >>> 12) & 0x3ff) << 2);
+        pteAddress = ((((pde & 0xfffff000) >>> 0) + (((linear >>> 12) & 0x3ff) << 2)) & a20) >>> 0;
         pte = this.memory.read32(pteAddress);
         if ((pte & 1) === 0) return this.pageFault(linear, write, user, false, raise);
       }
@@ -473,6 +497,7 @@ export class X86Cpu implements X87Host {
       if ((pte & wanted) !== wanted) this.memory.write32(pteAddress, pte | wanted);
       dirty = write || (pte & 0x40) !== 0;
       physical = large ? ((pte & 0xffc00000) >>> 0) + (linear & 0x3fffff) : ((pte & 0xfffff000) >>> 0) + (linear & 0xfff);
+      physical = (physical & a20) >>> 0;
     }
     const pagePhysical = physical - (physical & 0xfff);
     const physicalPage = Math.floor(physical / 4096);

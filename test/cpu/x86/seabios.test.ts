@@ -1,9 +1,10 @@
 // Real firmware on the x86 core and the PC device models: Debian's SeaBIOS (package seabios) on a
 // minimal ISA PC assembled here from hw/ and devices/ parts — RAM, the BIOS ROM at the top of 4 GiB
 // and as a writable shadow at E0000, PIC, PIT, RTC/CMOS with the memory size, port 0x92, the 8042
-// with a keyboard, COM1 and the debug console on port 0x402. It is not yet the PC machine of
-// issue 4 (no fw_cfg, VGA or IDE), so SeaBIOS finds no disk and no display; what it prints on the
-// debug console is asserted line by line, as far as its reboot request.
+// with a keyboard, COM1 and the debug console on port 0x402. Without fw_cfg, VGA or IDE (the whole
+// machine is src/machines/pc.ts, tested in test/machines/) SeaBIOS takes the RAM size from CMOS and
+// finds no disk and no display; what it prints on the debug console is asserted line by line, as
+// far as its reboot request.
 
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
