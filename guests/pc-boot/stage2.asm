@@ -158,6 +158,11 @@ stage2:
         hlt
         jmp     .idle
 
+; What follows sits in the last sector of stage 2 (it is 4 sectors long), so the key reports,
+; the disk test's messages and everything after them work only when the boot sector has read
+; every sector of stage 2 with INT 13h.
+        times 3 * 512 - ($ - stage2_start) db 0
+
 ; serial_hex8: AL as two uppercase hex digits to COM1. Preserves all.
 serial_hex8:
         push    ax

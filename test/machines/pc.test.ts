@@ -164,10 +164,10 @@ test('PC0002 the guest boots from the IDE disk: INT 10h and 0xB8000 text, INT 16
 
   // The sector the guest wrote is in the disk; the image bytes it came from are not changed.
   const sector = new Uint8Array(512);
-  disk.read(2, 1, sector, 0);
-  for (let i = 0; i < 512; i++) assert.equal(sector[i], (i * 7 + 0x5a) & 0xff, `byte ${i} of LBA 2`);
-  assert.deepEqual(disk.changedSectors(), [2]);
-  assert.ok(image.subarray(1024, 1536).every((byte) => byte === 0), 'the image bytes are unchanged (copy-on-write)');
+  disk.read(5, 1, sector, 0);
+  for (let i = 0; i < 512; i++) assert.equal(sector[i], (i * 7 + 0x5a) & 0xff, `byte ${i} of LBA 5`);
+  assert.deepEqual(disk.changedSectors(), [5]);
+  assert.ok(image.subarray(5 * 512, 6 * 512).every((byte) => byte === 0), 'the image bytes are unchanged (copy-on-write)');
 
   // Mode 12h and the pattern, pixel by pixel, in the VGA's own palette.
   const mode = rig.machine.vga.mode();
