@@ -341,6 +341,9 @@ export class PcMachine implements Machine {
     e820.set(littleEndian(4, 1), 16);
     fw.addFile('etc/e820', e820);
     if (config.vgaBios) fw.addFile(`vgaroms/${config.vgaBiosName ?? 'vgabios.bin'}`, config.vgaBios);
+    // The boot order by device path; empty, as QEMU gives it when no device has a bootindex, so
+    // SeaBIOS goes by the CMOS order.
+    fw.addFile('bootorder', new Uint8Array(0));
   }
 
   /** The CMOS bytes a PC BIOS reads, as QEMU's pc_cmos_init writes them. */

@@ -33,8 +33,9 @@ interface Rig {
   run(until: RegExp, keys?: string): Promise<void>;
 }
 
-function bootPc(disk: RamDisk | null): Rig {
-  const { bios, vgaBios } = firmware();
+function bootPc(disk: RamDisk | null, vgaBiosFile = VGA_BIOS): Rig {
+  const { bios } = firmware();
+  const vgaBios = new Uint8Array(readFileSync(vgaBiosFile));
   let serial = '';
   let debug = '';
   const log: string[] = [];
@@ -43,7 +44,7 @@ function bootPc(disk: RamDisk | null): Rig {
     memoryBytes: 32 << 20,
     bios,
     vgaBios,
-    vgaBiosName: 'vgabios-isavga.bin',
+    vgaBiosName: vgaBiosFile.slice(vgaBiosFile.lastIndexOf('/') + 1),
     vbe: true,
     disks: [disk],
     serial: [
@@ -176,6 +177,13 @@ test('PC0002 the guest boots from the IDE disk: INT 10h and 0xB8000 text, INT 16
   assert.equal(image12h.width, 640);
   assert.equal(image12h.height, 480);
   checkPattern(image12h.rgba, 'render()');
+});
+
+test('PC0005 the Bochs-VBE VGA BIOS (vgabios-stdvga.bin) finds the VBE interface and brings up the same screen', async () => {
+  const rig = bootPc(null, '/usr/share/seabios/vgabios-stdvga.bin');
+  await rig.run(/No bootable device\./);
+  inOrder(rig.debug(), ['Running option rom at c000:0003', 'VBE DISPI: lfb_addr=e0000000, size 16 MB', 'set VGA mode 3', 'No bootable device.'], 'the debug console');
+  assert.equal(rig.machine.display.screenText()[0], 'SeaBIOS (version 1.16.2-debian-1.16.2-1)');
 });
 
 test('PC0003 the A20 gate wraps addresses while both the 8042 and port 0x92 close it', () => {
