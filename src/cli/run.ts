@@ -13,6 +13,7 @@ import { checkDiskImage, RamDisk } from '../hw/block.js';
 import type { Machine } from '../machines/machine.js';
 import { formatSize, PC_DEFAULT_MEMORY, PcMachine, validatePcConfig } from '../machines/pc.js';
 import { MachineRunner } from '../vmm/runner.js';
+import { runSystemCommand } from './run-system.js';
 
 /** The machines `--machine` takes. */
 export const MACHINE_NAMES = ['pc'] as const;
@@ -71,7 +72,11 @@ export function registerRunCommand(program: Command): void {
     .command('run')
     // A mistake gets its one sentence, not the whole help after it (scripts read standard error).
     .showHelpAfterError(false)
-    .description('run one virtual machine; in a terminal its screen is shown and keys go to it (Ctrl-] q quits, Ctrl-] r resets); with --display none it runs headless for scripts')
+    .description(
+      'run a system of VMs from a configuration file (docs/configuration.md), or one VM given by QEMU-like flags (--machine …); in a terminal the screen is shown and keys go to the guest (Ctrl-] then: 1-9 switch VM, s screen/serial, r reset, q quit); with --display none it runs headless for scripts',
+    )
+    .argument('[config]', 'a configuration file (YAML or JSON) listing the VMs')
+    .option('--vm <name>', 'with a configuration: the VM that --keys, --screen-text, --screenshot and --serial stdio are about (default: the first)')
     .addOption(new Option('--machine <name>', 'the machine to build').choices([...MACHINE_NAMES]))
     .option('--bios <file>', 'the system firmware (default: SeaBIOS from `l4vm images fetch` or Debian\'s seabios package)')
     .option('--vgabios <file>', 'the VGA BIOS option ROM, or "none" (default: SeaBIOS\'s vgabios-isavga.bin)')
@@ -90,9 +95,9 @@ export function registerRunCommand(program: Command): void {
     .option('--keys <string>', 'type these keys once the guest waits for the keyboard ({Enter}, {F1}, {Ctrl-C}…; see docs/keys.md)')
     .option('--debugcon <where>', 'where the firmware debug console (port 0x402) goes: stdio, stderr or file:PATH')
     .option('--stats', 'print guest instructions, guest time and host time at exit (to standard error)')
-    .action(async (options: RunOptions) => {
+    .action(async (config: string | undefined, options: RunOptions & { vm?: string }) => {
       try {
-        process.exitCode = await runCommand(options);
+        process.exitCode = config === undefined ? await runCommand(options) : await runSystemCommand(config, options);
       } catch (error) {
         if (error instanceof UsageError) {
           process.stderr.write(`l4vm run: ${error.message}\n`);
@@ -142,6 +147,7 @@ function openOutput(where: string, flag: string): Output | null {
 /** Writes a disk's contents to its image file: a new file beside it, synced, renamed over it. */
 function persistDisk(path: string, disk: RamDisk): void {
   if (disk.changedSectors().length === 0) return;
+  // readHostFile accepted only a regular file, so the rename below replaces a file, never a device.
   const temporary = join(dirname(path), `.${basename(path)}.l4vm-${process.pid}`);
   const fd = openSync(temporary, 'w');
   try {
@@ -156,7 +162,7 @@ function persistDisk(path: string, disk: RamDisk): void {
 }
 
 export async function runCommand(options: RunOptions): Promise<number> {
-  if (options.machine === undefined) throw new UsageError('say which machine to run with --machine (one of: ' + MACHINE_NAMES.join(', ') + ')');
+  if (options.machine === undefined) throw new UsageError('give a configuration file, or say which machine to run with --machine (one of: ' + MACHINE_NAMES.join(', ') + ')');
   const display = options.display ?? (process.stdout.isTTY ? 'terminal' : 'none');
   if (display === 'terminal' && options.serial === 'stdio') {
     throw new UsageError('--serial stdio needs --display none: in a terminal the screen is drawn there; send COM1 to a file with --serial file:PATH');

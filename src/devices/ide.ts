@@ -15,11 +15,16 @@
 // from every register, an absent device 1 reads status 0 and ignores commands, the default
 // geometry is 16 heads × 63 sectors, error status is DRDY|ERR (41h).
 //
-// Commands complete at once (no seek or rotation time); the interrupts still come at the points
-// the protocols say. No ATAPI, no DMA (IDENTIFY says so: words 49 bit 8, 62, 63 and 88 are 0).
+// The disk's bytes are behind a BlockBackend whose requests may complete at once (a RamDisk) or
+// later (a block server in another task). While a read, a write or a flush is with the backend the
+// device shows BSY (ATA-6: BSY while the device owns the task file); when the backend is done the
+// protocol goes on where it stood: the block into the buffer with DRQ and an interrupt, the next
+// DRQ or the completion interrupt of a write, the interrupt of FLUSH CACHE. With a backend that
+// completes at once nothing of this is visible. There is no seek or rotation time. No ATAPI, no DMA
+// (IDENTIFY says so: words 49 bit 8, 62, 63 and 88 are 0).
 
 import type { MachineClock } from '../hw/clock.js';
-import { SECTOR_SIZE, type BlockBackend } from '../hw/block.js';
+import { BLOCK_ERROR_RANGE, SECTOR_SIZE, type BlockBackend } from '../hw/block.js';
 import { bytesToHex, hexToBytes, stateNumber, type Device, type DeviceState, type DeviceStateValue } from '../hw/device.js';
 import type { IoPorts, PortHandler } from '../hw/ioports.js';
 import type { IrqLine } from '../hw/irq.js';
@@ -97,6 +102,20 @@ export interface IdeChannelOptions {
   clock: MachineClock;
 }
 
+/** What a unit is waiting for from its backend (shown to the guest as BSY). */
+const enum Pending {
+  None = 0,
+  /** The block at the task-file address; when done it goes to the guest (data-in). */
+  Read = 1,
+  /** The block in the buffer, to the task-file address; when done, the next DRQ or the end. */
+  Write = 2,
+  /** FLUSH CACHE, or SET FEATURES 82h (write cache off). */
+  Flush = 3,
+}
+
+/** Status while a request is with the backend, as QEMU shows it during asynchronous I/O. */
+const STATUS_BUSY = ATA_STATUS_BSY | ATA_STATUS_DRDY;
+
 /** A hard disk on a unit: its backend, identity and default (power-on) CHS geometry. */
 class Drive {
   readonly cylinders: number;
@@ -140,7 +159,11 @@ class Unit {
   transfer = Transfer.None;
   dataPointer = 0;
   dataEnd = 0;
-  readonly buffer = new Uint8Array(IDE_MAX_MULTIPLE * SECTOR_SIZE);
+  /** Lent to the backend while a request is pending; replaced when a pending request is abandoned. */
+  buffer = new Uint8Array(IDE_MAX_MULTIPLE * SECTOR_SIZE);
+  pending = Pending.None;
+  /** Counts requests given to the backend, so a completion of an abandoned one is recognised. */
+  requestGeneration = 0;
 
   multipleSectors = IDE_MAX_MULTIPLE;
   /** The CHS translation (INITIALIZE DEVICE PARAMETERS); 0 sectors means no valid translation. */
@@ -356,6 +379,7 @@ export class IdeChannel implements Device, PortHandler {
     if (value & ATA_CONTROL_SRST && !(before & ATA_CONTROL_SRST)) {
       // ATA-6 software reset protocol: while SRST is set both devices are held in reset with BSY set.
       for (const unit of this.units) {
+        this.abandonRequest(unit);
         this.stopTransfer(unit);
         unit.status = ATA_STATUS_BSY;
         unit.interruptPending = false;
@@ -371,6 +395,7 @@ export class IdeChannel implements Device, PortHandler {
 
   /** The state after power-on (`powerOn`) or a software reset (ATA-6 reset protocols; QEMU's ide_reset). */
   private resetUnit(unit: Unit, powerOn: boolean): void {
+    this.abandonRequest(unit);
     this.stopTransfer(unit);
     unit.features = unit.previousFeatures = 0;
     unit.previousSectorCount = unit.previousLbaLow = unit.previousLbaMid = unit.previousLbaHigh = 0;
@@ -558,7 +583,7 @@ export class IdeChannel implements Device, PortHandler {
     this.readBlock(unit);
   }
 
-  /** ATA-6 PIO data-in protocol: fetch the next block into the buffer, set DRQ and interrupt; or finish. */
+  /** ATA-6 PIO data-in protocol: ask the backend for the next block (BSY meanwhile); or finish. */
   private readBlock(unit: Unit): void {
     const drive = unit.drive;
     if (drive === null) return;
@@ -571,16 +596,45 @@ export class IdeChannel implements Device, PortHandler {
     const count = Math.min(unit.remaining, unit.blockSectors);
     const sector = this.checkedAddress(unit, drive, count);
     if (sector < 0) return;
-    try {
-      drive.backend.read(sector, count, unit.buffer, 0);
-    } catch {
-      this.abort(unit, ATA_ERROR_UNC);
+    this.stopTransfer(unit);
+    unit.status = STATUS_BUSY;
+    unit.pending = Pending.Read;
+    const generation = ++unit.requestGeneration;
+    // Last: a backend that completes at once runs readDone before read returns.
+    drive.backend.read(sector, count, unit.buffer, 0, (error) => this.readDone(unit, generation, error));
+  }
+
+  /** The backend has the block in the buffer (or failed): DRQ and the interrupt of the block. */
+  private readDone(unit: Unit, generation: number, error: string | null): void {
+    if (!this.takeCompletion(unit, generation, Pending.Read)) return;
+    if (error !== null) {
+      this.abort(unit, error === BLOCK_ERROR_RANGE ? ATA_ERROR_IDNF : ATA_ERROR_UNC);
       return;
     }
-    this.setAddress(unit, sector + count);
+    const count = Math.min(unit.remaining, unit.blockSectors);
+    this.setAddress(unit, this.address(unit) + count);
     this.setRemaining(unit, unit.remaining - count);
+    unit.status = ATA_STATUS_DRDY | ATA_STATUS_DSC;
     this.beginTransfer(unit, Transfer.ReadIn, count * SECTOR_SIZE);
     this.interrupt(unit);
+  }
+
+  /** True when a completion is for the request the unit waits for; the unit then waits no more. */
+  private takeCompletion(unit: Unit, generation: number, kind: Pending): boolean {
+    if (generation !== unit.requestGeneration || unit.pending !== kind) return false;
+    unit.pending = Pending.None;
+    return true;
+  }
+
+  /**
+   * Forgets the request the backend holds (a reset, a diagnostic, a restore): its completion will
+   * be ignored, and the buffer it was lent is left to it, so a late read cannot land in a new command.
+   */
+  private abandonRequest(unit: Unit): void {
+    if (unit.pending === Pending.None) return;
+    unit.pending = Pending.None;
+    unit.requestGeneration++;
+    unit.buffer = new Uint8Array(unit.buffer.length);
   }
 
   private startWrite(unit: Unit, lba48: boolean, blockSectors: number): void {
@@ -607,19 +661,29 @@ export class IdeChannel implements Device, PortHandler {
     return true;
   }
 
-  /** The buffer of a write is full: write it, then ask for the next block or finish; interrupt. */
+  /** The buffer of a write is full: give it to the backend, BSY until it is done. */
   private writeBlock(unit: Unit): void {
     const drive = unit.drive;
     if (drive === null) return;
     const count = Math.min(unit.remaining, unit.blockSectors);
     const sector = this.address(unit);
-    try {
-      drive.backend.write(sector, count, unit.buffer, 0);
-    } catch {
-      this.abort(unit, ATA_ERROR_ABRT);
+    // The transfer stays WriteOut (DRQ clear) so a saved state keeps the block to write again.
+    unit.status = STATUS_BUSY;
+    unit.pending = Pending.Write;
+    const generation = ++unit.requestGeneration;
+    drive.backend.write(sector, count, unit.buffer, 0, (error) => this.writeDone(unit, generation, error));
+  }
+
+  /** The block is on the disk: ask for the next one (DRQ) or finish; interrupt either way. */
+  private writeDone(unit: Unit, generation: number, error: string | null): void {
+    const drive = unit.drive;
+    if (drive === null || !this.takeCompletion(unit, generation, Pending.Write)) return;
+    if (error !== null) {
+      this.abort(unit, error === BLOCK_ERROR_RANGE ? ATA_ERROR_IDNF : ATA_ERROR_ABRT);
       return;
     }
-    this.setAddress(unit, sector + count);
+    const count = Math.min(unit.remaining, unit.blockSectors);
+    this.setAddress(unit, this.address(unit) + count);
     this.setRemaining(unit, unit.remaining - count);
     unit.status = ATA_STATUS_DRDY | ATA_STATUS_DSC;
     if (unit.remaining === 0) this.stopTransfer(unit);
@@ -751,20 +815,39 @@ export class IdeChannel implements Device, PortHandler {
     this.complete(unit);
   }
 
+  /** FLUSH CACHE: BSY until the backend has made every earlier write durable, then the interrupt. */
   private flush(unit: Unit, drive: Drive): void {
-    try {
-      drive.backend.flush();
-    } catch {
-      this.abort(unit, ATA_ERROR_ABRT);
-      return;
+    unit.status = STATUS_BUSY;
+    unit.pending = Pending.Flush;
+    const generation = ++unit.requestGeneration;
+    drive.backend.flush((error) => this.flushDone(unit, generation, error));
+  }
+
+  private flushDone(unit: Unit, generation: number, error: string | null): void {
+    if (!this.takeCompletion(unit, generation, Pending.Flush)) return;
+    if (error !== null) this.abort(unit, ATA_ERROR_ABRT);
+    else this.complete(unit);
+  }
+
+  /** Gives a request that was pending when the state was saved to the backend again (see restoreState). */
+  private retryPending(unit: Unit, pending: Pending): void {
+    const drive = unit.drive;
+    if (drive === null || pending === Pending.None) return;
+    if (pending === Pending.Read) {
+      // readBlock starts from the task file, which the pending read has not advanced yet.
+      this.readBlock(unit);
+    } else if (pending === Pending.Write) {
+      this.writeBlock(unit);
+    } else {
+      this.flush(unit, drive);
     }
-    this.complete(unit);
   }
 
   /** EXECUTE DEVICE DIAGNOSTIC: both devices run their diagnostics, post signatures, device 0 is selected and interrupts. */
   private executeDeviceDiagnostic(): void {
     for (const unit of this.units) {
       if (unit.drive === null) continue;
+      this.abandonRequest(unit);
       this.stopTransfer(unit);
       unit.status = ATA_STATUS_DRDY | ATA_STATUS_DSC;
       unit.error = 0x01;
@@ -877,10 +960,14 @@ export class IdeChannel implements Device, PortHandler {
     const selected = stateNumber(state, this.name, 'selected');
     if (selected !== 0 && selected !== 1) throw new Error(`saved state of ${this.name}: field selected is ${selected}, not unit 0 or 1`);
     const control = stateNumber(state, this.name, 'control') & (ATA_CONTROL_HOB | ATA_CONTROL_SRST | ATA_CONTROL_NIEN);
-    units.forEach((saved, index) => restoreUnit(this.units[index], saved, `${this.name} unit ${index}`));
+    for (const unit of this.units) this.abandonRequest(unit);
+    const pending = units.map((saved, index) => restoreUnit(this.units[index], saved, `${this.name} unit ${index}`));
     this.selected = selected;
     this.control = control;
     this.updateIrq();
+    // A request that was with the backend when the state was saved is given to it again: reads,
+    // writes of the same block and flushes can be repeated without harm.
+    this.units.forEach((unit, index) => this.retryPending(unit, pending[index]));
   }
 }
 
@@ -922,12 +1009,14 @@ function saveUnit(unit: Unit): DeviceState {
     sectors: unit.sectors,
     revertOnReset: unit.revertOnReset,
     writeCache: unit.writeCache,
+    pending: unit.pending,
   };
   for (const register of UNIT_REGISTERS) state[register] = unit[register];
   return state;
 }
 
-function restoreUnit(unit: Unit, saved: DeviceStateValue, what: string): void {
+/** Restores a unit's registers and transfer; returns the request it had pending (the caller retries it). */
+function restoreUnit(unit: Unit, saved: DeviceStateValue, what: string): Pending {
   if (saved === null || typeof saved !== 'object' || Array.isArray(saved)) throw new Error(`saved state of ${what} is not an object`);
   const flag = (field: string): boolean => {
     const value = saved[field];
@@ -961,4 +1050,9 @@ function restoreUnit(unit: Unit, saved: DeviceStateValue, what: string): void {
   unit.sectors = bounded('sectors', 0xff);
   unit.revertOnReset = flag('revertOnReset');
   unit.writeCache = flag('writeCache');
+  // States saved before requests could be pending have no field: nothing was.
+  const pending = saved.pending === undefined ? Pending.None : (bounded('pending', Pending.Flush) as Pending);
+  if (pending !== Pending.None && unit.drive === null) throw new Error(`saved state of ${what}: a disk request was pending, but there is no disk`);
+  if (pending === Pending.Write && transfer !== Transfer.WriteOut) throw new Error(`saved state of ${what}: a write was pending without its data`);
+  return pending;
 }

@@ -436,7 +436,12 @@ export class Uart16550 implements Device, PortHandler {
     this.updateIrq();
   }
 
-  /** A character leaves the shift register: to the line, or in loopback to our own receiver. */
+  /**
+   * A character leaves the shift register: to the line, or in loopback to our own receiver. Only
+   * the word length the LCR selects goes out, as on the real chip (PC16550D "Line Control
+   * Register", bits 0–1); QEMU passes the whole byte on, so a guest that prints without setting
+   * 8 data bits shows clean text there and masked bytes here.
+   */
   private emit(byte: number): void {
     const mask = (1 << (5 + (this.lcr & 0x03))) - 1;
     if (this.loopback) this.receiveCharacter(byte & mask, 0);

@@ -2,7 +2,7 @@
 // encoder. Files are written to a temporary name in the same folder and renamed into place, so a
 // reader never sees a half-written image.
 
-import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { encode } from 'fast-png';
 
@@ -19,9 +19,17 @@ export function encodePng(width: number, height: number, rgba: Uint8Array | Uint
   return encode({ width, height, data: rgba, depth: 8, channels: 4 });
 }
 
-/** Writes `image` as a PNG file at `path`, atomically (temporary file, then rename). */
+/**
+ * Writes `image` as a PNG file at `path`, atomically (temporary file, then rename). Where `path`
+ * is not a regular file (a device such as /dev/null, a pipe) it is written directly: renaming over
+ * it would replace the device.
+ */
 export function writePngFile(path: string, image: RgbaImage): void {
   const bytes = encodePng(image.width, image.height, image.rgba);
+  if (existsSync(path) && !statSync(path).isFile()) {
+    writeFileSync(path, bytes);
+    return;
+  }
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   try {
     writeFileSync(temporary, bytes);

@@ -444,3 +444,38 @@ export class TerminalKeyDecoder {
     if (code !== undefined && code !== 'NumpadEnter') keys.push(withModifiers(code));
   }
 }
+
+// The bytes a VT100-style terminal sends for a key: what a serial console expects to receive.
+const TERMINAL_SEQUENCES: Readonly<Partial<Record<KeyCode, string>>> = {
+  Enter: '\r',
+  Tab: '\t',
+  Backspace: '\x7f',
+  Escape: '\x1b',
+  ArrowUp: '\x1b[A',
+  ArrowDown: '\x1b[B',
+  ArrowRight: '\x1b[C',
+  ArrowLeft: '\x1b[D',
+  Home: '\x1b[H',
+  End: '\x1b[F',
+  Insert: '\x1b[2~',
+  Delete: '\x1b[3~',
+  PageUp: '\x1b[5~',
+  PageDown: '\x1b[6~',
+};
+
+/** What a terminal would send for `key` (for typing into a serial port); empty when nothing. */
+export function keyToTerminalBytes(key: TerminalKey): Uint8Array {
+  const sequence = TERMINAL_SEQUENCES[key.code];
+  if (sequence !== undefined) return new TextEncoder().encode(sequence);
+  for (let character = 0x20; character < 0x7f; character++) {
+    const ascii = ASCII_KEYS[character];
+    if (ascii === undefined || ascii.code !== key.code || ascii.shift !== key.shift) continue;
+    if (key.ctrl === true) {
+      // Ctrl with a letter or one of @[\]^_ gives the control byte.
+      const upper = character & ~0x20;
+      return upper >= 0x40 && upper <= 0x5f ? Uint8Array.of(upper & 0x1f) : new Uint8Array(0);
+    }
+    return Uint8Array.of(character);
+  }
+  return new Uint8Array(0);
+}

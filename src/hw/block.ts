@@ -4,20 +4,46 @@
 //
 // RamDisk keeps an image in memory with a copy-on-write overlay: the bytes it was made from are
 // never modified, the guest's writes go to pages of changed sectors, and a persistence layer can
-// ask which sectors changed (changedSectors) or take the whole image (snapshotBytes).
+// ask which sectors changed (changedSectors) or take the whole image (snapshotBytes). It completes
+// every request before returning; called without `done` it works as a plain synchronous store
+// that throws on a bad request, which is how the block server and the tests use it.
 
 export const SECTOR_SIZE = 512;
 
+/**
+ * Why a request failed, as a short code (the block session protocol carries the same codes). A
+ * disk controller maps them to its own error bits: IDE reports `out-of-range` as IDNF,
+ * `read-only` as ABRT, anything else as UNC on a read and ABRT on a write or flush.
+ */
+export const BLOCK_ERROR_RANGE = 'out-of-range';
+export const BLOCK_ERROR_READ_ONLY = 'read-only';
+/** The medium or the host file failed. */
+export const BLOCK_ERROR_IO = 'io';
+/** The request itself was malformed (a buffer outside its area, an unknown operation). */
+export const BLOCK_ERROR_INVALID = 'invalid';
+
+/** Completion of one request: `null` for success, otherwise an error code (BLOCK_ERROR_…). */
+export type BlockDone = (error: string | null) => void;
+
+/**
+ * A disk as a controller sees it. Every request completes by calling its `done` exactly once,
+ * either before the call returns (a RamDisk) or later (a BlockSessionClient, once the block
+ * server has answered). Errors go to `done`, never thrown. The buffer of a request belongs to the
+ * backend until `done`: a read may fill `into` at any time before it, a write may read `from` at
+ * any time before it, so the caller leaves both alone meanwhile. Requests complete in any order
+ * the backend likes, except that a flush completes only after every write issued before it
+ * reached the medium.
+ */
 export interface BlockBackend {
   readonly name: string;
   readonly sectorCount: number;
   readonly readOnly: boolean;
-  /** Copies sectors sector … sector+count-1 into `into` at `offset`; throws RangeError past the end. */
-  read(sector: number, count: number, into: Uint8Array, offset: number): void;
-  /** Copies count sectors from `from` at `offset`; throws RangeError past the end, Error when read-only. */
-  write(sector: number, count: number, from: Uint8Array, offset: number): void;
+  /** Reads sectors sector … sector+count-1 into `into` at `offset`. */
+  read(sector: number, count: number, into: Uint8Array, offset: number, done: BlockDone): void;
+  /** Writes count sectors from `from` at `offset`. */
+  write(sector: number, count: number, from: Uint8Array, offset: number, done: BlockDone): void;
   /** Makes earlier writes durable (a disk's FLUSH CACHE). */
-  flush(): void;
+  flush(done: BlockDone): void;
 }
 
 /**
@@ -82,7 +108,42 @@ export class RamDisk implements BlockBackend {
     return new RamDisk(name, null, sectorCount, false);
   }
 
-  read(sector: number, count: number, into: Uint8Array, offset: number): void {
+  /** Reads at once; errors go to `done`, or are thrown (RangeError) when there is no `done`. */
+  read(sector: number, count: number, into: Uint8Array, offset: number, done?: BlockDone): void {
+    if (done === undefined) {
+      this.readNow(sector, count, into, offset);
+      return;
+    }
+    try {
+      this.readNow(sector, count, into, offset);
+    } catch (error) {
+      done(errorCode(error));
+      return;
+    }
+    done(null);
+  }
+
+  /** Writes at once; errors go to `done`, or are thrown (RangeError, Error when read-only) when there is no `done`. */
+  write(sector: number, count: number, from: Uint8Array, offset: number, done?: BlockDone): void {
+    if (done === undefined) {
+      this.writeNow(sector, count, from, offset);
+      return;
+    }
+    try {
+      this.writeNow(sector, count, from, offset);
+    } catch (error) {
+      done(errorCode(error));
+      return;
+    }
+    done(null);
+  }
+
+  flush(done?: BlockDone): void {
+    // RAM is as durable as it gets here; a persistence layer saves changedSectors() on its own schedule.
+    done?.(null);
+  }
+
+  private readNow(sector: number, count: number, into: Uint8Array, offset: number): void {
     this.checkRange('read', sector, count, into, offset);
     while (count > 0) {
       const page = Math.floor(sector / PAGE_SECTORS);
@@ -105,8 +166,8 @@ export class RamDisk implements BlockBackend {
     }
   }
 
-  write(sector: number, count: number, from: Uint8Array, offset: number): void {
-    if (this.readOnly) throw new Error(`disk ${this.name} is read-only: the write to sector ${sector} was refused`);
+  private writeNow(sector: number, count: number, from: Uint8Array, offset: number): void {
+    if (this.readOnly) throw new ReadOnlyError(`disk ${this.name} is read-only: the write to sector ${sector} was refused`);
     this.checkRange('write', sector, count, from, offset);
     while (count > 0) {
       const page = Math.floor(sector / PAGE_SECTORS);
@@ -120,10 +181,6 @@ export class RamDisk implements BlockBackend {
       count -= run;
       offset += bytes;
     }
-  }
-
-  flush(): void {
-    // RAM is as durable as it gets here; a persistence layer saves changedSectors() on its own schedule.
   }
 
   /** The sectors the guest wrote (even with unchanged contents), in ascending order. */
@@ -171,4 +228,13 @@ export class RamDisk implements BlockBackend {
       throw new RangeError(`disk ${this.name}: ${what} of ${count} sectors does not fit the buffer at offset ${offset}`);
     }
   }
+}
+
+class ReadOnlyError extends Error {}
+
+/** The BLOCK_ERROR_… code for an error RamDisk threw. */
+function errorCode(error: unknown): string {
+  if (error instanceof RangeError) return BLOCK_ERROR_RANGE;
+  if (error instanceof ReadOnlyError) return BLOCK_ERROR_READ_ONLY;
+  return BLOCK_ERROR_IO;
 }

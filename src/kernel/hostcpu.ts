@@ -34,7 +34,7 @@ export interface CapabilityGrant {
 }
 
 export type ControlRequest =
-  | { op: 'create-object'; kind: CreatableKind; size: number }
+  | { op: 'create-object'; kind: CreatableKind; size: number; content?: Uint8Array }
   | { op: 'share-dataspace'; id: number; to: number }
   | { op: 'derive-remote'; id: number; to: number }
   | {
@@ -87,6 +87,8 @@ export class HostCpu {
         const slot = kernel.createObject(holder, request.kind, request.size);
         const cap = holder.capabilities.get(slot);
         if (cap === null) throw new Error(`host CPU ${kernel.cpu} could not create a ${request.kind}`);
+        const object = cap.object;
+        if (request.content !== undefined && object instanceof Dataspace) object.bytes.set(request.content.subarray(0, object.bytes.length));
         this.originals.set(cap.object.id, cap);
         return { id: cap.object.id };
       }

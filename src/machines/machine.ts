@@ -56,12 +56,18 @@ export interface Machine {
   readonly architecture: string;
   /** Runs the guest for at most `budgetNs` of guest time; idle time is skipped to the next timer. */
   run(budgetNs: number): RunResult;
-  /** Power-cycles the machine (the reset button). */
+  /** Ends the slice `run` is in as soon as the current instruction is done (a device started I/O the VMM must pass on). */
+  endSlice(): void;
+  /** Power-cycles the machine (the reset button); a stopped machine runs again. */
   reset(): void;
+  /** Why the machine stopped (it runs no more instructions until reset), or null while it runs. */
+  readonly stopped: string | null;
   /** Total guest instructions since power-on. */
   readonly instructions: number;
   /** Guest time in nanoseconds. */
   readonly guestTimeNs: number;
+  /** Guest nanoseconds until the next timer of any device (Infinity when none): how long an idle guest may sleep. */
+  untilNextEvent(): number;
   readonly display: MachineDisplay | null;
   /** A key by its W3C KeyboardEvent.code went down or up (no-op on machines without a keyboard). */
   keyEvent(code: string, down: boolean): void;

@@ -42,6 +42,8 @@ export const PC_MIN_MEMORY = 2 << 20;
 /** 2 GiB: guest RAM is one JavaScript typed array, and the BIOS needs the top of 4 GiB. */
 export const PC_MAX_MEMORY = 2 ** 31;
 export const PC_DEFAULT_MEMORY = 32 << 20;
+/** The port of the fault-injection device (PcConfig.faultInjection). */
+export const FAULT_INJECTION_PORT = 0x4f0;
 /** Guest time per instruction: a 100 MHz machine, as far as timers can tell. */
 export const PC_NS_PER_INSTRUCTION = 10;
 
@@ -77,6 +79,15 @@ export interface PcConfig {
   baseTime?: Date;
   /** Told about things a person may want to know (unimplemented instructions, resets). */
   log?: (line: string) => void;
+  /** What a triple fault does: reset the machine (as a PC does; the default) or stop it. */
+  onTripleFault?: 'reset' | 'stop';
+  /** Told when the guest resets the machine (8042, port 0x92, triple fault), with the reason. */
+  onReset?: (reason: string) => void;
+  /**
+   * For tests of the system around the machine: a write to port 0x4F0 makes this device model
+   * throw, as a device model with a bug would.
+   */
+  faultInjection?: boolean;
 }
 
 /** Throws an Error with a sentence naming what is wrong with the configuration. */
@@ -124,20 +135,25 @@ export class PcMachine implements Machine {
   readonly serialPorts: SerialPort[];
   /** Resets requested by the guest (8042, port 0x92, triple fault), for reports. */
   resets = 0;
+  /** Why the machine stopped (a triple fault with onTripleFault 'stop'), or null while it runs. */
+  stopped: string | null = null;
+  private readonly onTripleFault: 'reset' | 'stop';
+  private readonly onReset: (reason: string) => void;
   private readonly bios: Uint8Array;
   private readonly biosImage: Uint8Array;
   private readonly devices: Device[] = [];
   private readonly log: (line: string) => void;
-  private readonly baseTime: Date | undefined;
   private resetRequested = false;
   private sliceStartNs = 0;
   private sliceStartInstructions = 0;
   private running = false;
+  private sliceEnded = false;
 
   constructor(config: PcConfig) {
     validatePcConfig(config);
     this.log = config.log ?? (() => undefined);
-    this.baseTime = config.baseTime;
+    this.onTripleFault = config.onTripleFault ?? 'reset';
+    this.onReset = config.onReset ?? (() => undefined);
     const memoryBytes = config.memoryBytes;
     this.ram = new Uint8Array(memoryBytes);
     this.biosImage = config.bios.slice();
@@ -193,11 +209,27 @@ export class PcMachine implements Machine {
     const debugcon = new IsaDebugcon(debugConsole ?? (() => undefined));
     debugcon.attach(io);
     io.register('x87 error', 0xf0, 1, { read: () => 0xff, write: () => this.cpu.clearFerr() });
+    if (config.faultInjection === true) {
+      io.register('fault injection', FAULT_INJECTION_PORT, 1, {
+        read: () => 0xff,
+        write: (_port, _size, value) => {
+          throw new Error(`fault injected through port 0x${FAULT_INJECTION_PORT.toString(16)} (value ${value})`);
+        },
+      });
+    }
 
     this.cpu = new X86Cpu(memory, io, { log: this.log });
     this.cpu.interruptController = this.pic;
     this.cpu.ferrLine = irq(13);
-    this.cpu.shutdownHook = () => this.requestReset('triple fault');
+    this.cpu.shutdownHook = () => {
+      if (this.onTripleFault === 'reset') {
+        this.requestReset('triple fault');
+        return;
+      }
+      this.stopped = 'triple fault';
+      this.log('pc: stopped by a triple fault');
+      this.cpu.stop();
+    };
     io.beforeAccess = () => this.catchUpClock();
 
     this.devices.push(this.pic, this.pit, speaker, this.rtc, port92, this.keyboardController, this.keyboard, ...this.uarts, ...this.ide, this.vga, this.fwCfg, debugcon);
@@ -216,9 +248,14 @@ export class PcMachine implements Machine {
     return this.clock.now;
   }
 
+  untilNextEvent(): number {
+    return this.clock.untilNextDeadline();
+  }
+
   /** Power-cycles the machine: RAM cleared, BIOS reloaded, every device in its power-on state. */
   reset(): void {
     this.ram.fill(0);
+    this.stopped = null;
     this.powerOn();
   }
 
@@ -229,7 +266,8 @@ export class PcMachine implements Machine {
     const end = start + budgetNs;
     const startInstructions = cpu.instructions;
     let idle = false;
-    while (clock.now < end) {
+    this.sliceEnded = false;
+    while (clock.now < end && this.stopped === null && !this.sliceEnded) {
       if (this.resetRequested) this.warmReset();
       if (cpu.halted && !this.interruptDeliverable()) {
         // Idle: nothing happens until the next timer.
@@ -249,6 +287,11 @@ export class PcMachine implements Machine {
       if (cpu.halted && !this.interruptDeliverable()) idle = true;
     }
     return { elapsedNs: clock.now - start, instructions: cpu.instructions - startInstructions, idle };
+  }
+
+  endSlice(): void {
+    this.sliceEnded = true;
+    this.cpu.stop();
   }
 
   keyEvent(code: string, down: boolean): void {
@@ -297,6 +340,7 @@ export class PcMachine implements Machine {
   private requestReset(reason: string): void {
     this.resets++;
     this.log(`pc: reset requested by ${reason}`);
+    this.onReset(reason);
     this.resetRequested = true;
     this.cpu.stop();
   }

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { MachineClock } from '../../src/hw/clock.js';
 import { IoPorts } from '../../src/hw/ioports.js';
 import { IrqLine, type IrqSink } from '../../src/hw/irq.js';
-import { checkDiskImage, RamDisk, SECTOR_SIZE, type BlockBackend } from '../../src/hw/block.js';
+import { BLOCK_ERROR_IO, BLOCK_ERROR_RANGE, BLOCK_ERROR_READ_ONLY, checkDiskImage, RamDisk, SECTOR_SIZE, type BlockBackend, type BlockDone } from '../../src/hw/block.js';
 import { IDE_PRIMARY, IDE_SECONDARY, IdeChannel, PC_IDE_CHANNELS, type IdeDriveOptions } from '../../src/devices/ide.js';
 
 const DATA = 0x1f0, ERROR = 0x1f1, FEATURES = 0x1f1, COUNT = 0x1f2, LBA_LOW = 0x1f3, LBA_MID = 0x1f4, LBA_HIGH = 0x1f5;
@@ -41,7 +41,7 @@ function sectorOf(sector: number): Uint8Array {
   return bytes;
 }
 
-/** A backend of any size that records its calls; sector n reads as sectorOf(n). */
+/** A backend of any size that records its calls and completes each at once; sector n reads as sectorOf(n). */
 class FakeBackend implements BlockBackend {
   reads: [number, number][] = [];
   writes: [number, number, Uint8Array][] = [];
@@ -51,17 +51,66 @@ class FakeBackend implements BlockBackend {
     readonly readOnly = false,
     readonly name = 'fake.img',
   ) {}
-  read(sector: number, count: number, into: Uint8Array, offset: number): void {
-    if (sector + count > this.sectorCount) throw new RangeError('past the end');
+  read(sector: number, count: number, into: Uint8Array, offset: number, done: BlockDone): void {
+    if (sector + count > this.sectorCount) {
+      done(BLOCK_ERROR_RANGE);
+      return;
+    }
     this.reads.push([sector, count]);
     for (let i = 0; i < count; i++) into.set(sectorOf(sector + i), offset + i * SECTOR_SIZE);
+    done(null);
   }
-  write(sector: number, count: number, from: Uint8Array, offset: number): void {
-    if (this.readOnly) throw new Error('read-only');
+  write(sector: number, count: number, from: Uint8Array, offset: number, done: BlockDone): void {
+    if (this.readOnly) {
+      done(BLOCK_ERROR_READ_ONLY);
+      return;
+    }
     this.writes.push([sector, count, from.slice(offset, offset + count * SECTOR_SIZE)]);
+    done(null);
   }
-  flush(): void {
+  flush(done: BlockDone): void {
     this.flushes++;
+    done(null);
+  }
+}
+
+/**
+ * A RamDisk behind a queue: every request waits until the test calls complete(), as a block
+ * server in another task would; fail() completes the oldest request with an error instead.
+ */
+class DeferredBackend implements BlockBackend {
+  readonly queue: { kind: 'read' | 'write' | 'flush'; run: () => void; fail: (error: string) => void }[] = [];
+  constructor(readonly disk: RamDisk) {}
+  get name(): string {
+    return this.disk.name;
+  }
+  get sectorCount(): number {
+    return this.disk.sectorCount;
+  }
+  get readOnly(): boolean {
+    return this.disk.readOnly;
+  }
+  read(sector: number, count: number, into: Uint8Array, offset: number, done: BlockDone): void {
+    this.queue.push({ kind: 'read', run: () => this.disk.read(sector, count, into, offset, done), fail: done });
+  }
+  write(sector: number, count: number, from: Uint8Array, offset: number, done: BlockDone): void {
+    this.queue.push({ kind: 'write', run: () => this.disk.write(sector, count, from, offset, done), fail: done });
+  }
+  flush(done: BlockDone): void {
+    this.queue.push({ kind: 'flush', run: () => done(null), fail: done });
+  }
+  /** Completes the oldest request; returns its kind. */
+  complete(): string {
+    const next = this.queue.shift();
+    assert.ok(next, 'a request is waiting');
+    next.run();
+    return next.kind;
+  }
+  failNext(error: string): string {
+    const next = this.queue.shift();
+    assert.ok(next, 'a request is waiting');
+    next.fail(error);
+    return next.kind;
   }
 }
 
@@ -707,4 +756,120 @@ test('IDE0024 reset() returns to power-on state: multiple mode 16, default trans
   assert.equal(side.sink.level, false);
   const words = identify(side);
   assert.deepEqual([words[54], words[55], words[56], words[59]], [10, 16, 63, 0x0110]);
+});
+
+test('IDE0025 a backend that completes later: READ shows BSY (no DRQ, no interrupt) until the block is there', () => {
+  const backend = new DeferredBackend(RamDisk.fromBytes('a.img', patternImage(SMALL)));
+  const side = makeChannel({ master: backend });
+  side.lba28(40, 2);
+  side.outb(COMMAND, 0x20);
+  assert.equal(side.inb(CONTROL), 0xc0, 'BSY (with DRDY, as QEMU shows it) while the backend works');
+  assert.equal(side.sink.level, false, 'no interrupt yet');
+  assert.equal(side.inw(), 0, 'no data while BSY');
+  side.outb(LBA_LOW, 0x77);
+  side.outb(COMMAND, 0xec);
+  assert.equal(side.inb(LBA_LOW), 40, 'register writes and commands are ignored while BSY');
+  assert.equal(side.inb(STATUS), 0xc0, 'the guest may poll Status');
+  assert.equal(backend.complete(), 'read');
+  assert.deepEqual(readBlock(side, 1), sectorOf(40), 'then DRQ and the interrupt, as with a RAM disk');
+  assert.equal(side.inb(CONTROL), 0xc0, 'emptying the buffer asks for the next block: BSY again');
+  assert.equal(backend.complete(), 'read');
+  assert.deepEqual(readBlock(side, 1), sectorOf(41));
+  assert.equal(side.inb(STATUS), 0x50);
+  assert.equal(backend.queue.length, 0, 'nothing is asked after the last block');
+  assert.equal(side.sink.edges, 2);
+});
+
+test('IDE0026 a backend that completes later: WRITE is BSY after each block until it is written, then DRQ or the end', () => {
+  const disk = RamDisk.blank('w.img', 100);
+  const backend = new DeferredBackend(disk);
+  const side = makeChannel({ master: backend });
+  side.lba28(7, 2);
+  side.outb(COMMAND, 0x30);
+  assert.equal(side.inb(CONTROL), 0x58, 'DRQ for the first block, no BSY');
+  for (let i = 0; i < SECTOR_SIZE; i += 2) side.outw(sectorOf(70)[i] | (sectorOf(70)[i + 1] << 8));
+  assert.equal(side.inb(CONTROL), 0xc0, 'BSY while the block goes to the disk');
+  assert.equal(side.sink.level, false, 'the interrupt waits for the backend');
+  side.outw(0x1234);
+  assert.equal(backend.complete(), 'write');
+  assert.equal(side.sink.level, true, 'the interrupt of the first block');
+  assert.equal(side.inb(STATUS), 0x58, 'DRQ for the second block');
+  for (let i = 0; i < SECTOR_SIZE; i += 2) side.outw(sectorOf(71)[i] | (sectorOf(71)[i + 1] << 8));
+  assert.equal(side.inb(CONTROL), 0xc0);
+  assert.equal(backend.complete(), 'write');
+  assert.equal(side.sink.level, true);
+  assert.equal(side.inb(STATUS), 0x50, 'done');
+  const check = new Uint8Array(2 * SECTOR_SIZE);
+  disk.read(7, 2, check, 0);
+  assert.deepEqual(check.subarray(0, SECTOR_SIZE), sectorOf(70), 'the word written while BSY was dropped');
+  assert.deepEqual(check.subarray(SECTOR_SIZE), sectorOf(71));
+});
+
+test('IDE0027 FLUSH CACHE waits for the backend; backend errors end commands with UNC, IDNF or ABRT', () => {
+  const backend = new DeferredBackend(RamDisk.fromBytes('a.img', patternImage(64)));
+  const side = makeChannel({ master: backend });
+  side.outb(COMMAND, 0xe7);
+  assert.equal(side.inb(STATUS), 0xc0, 'BSY until the flush is durable');
+  assert.equal(side.sink.level, false);
+  assert.equal(backend.complete(), 'flush');
+  assert.equal(side.sink.level, true, 'the interrupt when the flush is done');
+  assert.equal(side.inb(STATUS), 0x50);
+  const expectError = (command: number, error: string, errorBits: number) => {
+    side.lba28(3, 1);
+    side.outb(COMMAND, command);
+    if (command === 0x30) for (let i = 0; i < SECTOR_SIZE; i += 2) side.outw(0);
+    assert.equal(side.inb(CONTROL) & 0x80, 0x80);
+    backend.failNext(error);
+    assert.equal(side.sink.level, true, `0x${command.toString(16)} with ${error}: an interrupt`);
+    assert.equal(side.inb(STATUS), 0x41, 'ERR');
+    assert.equal(side.inb(ERROR), errorBits);
+  };
+  expectError(0x20, BLOCK_ERROR_IO, 0x40);
+  expectError(0x20, BLOCK_ERROR_RANGE, 0x10);
+  expectError(0x30, BLOCK_ERROR_IO, 0x04);
+  expectError(0xe7, BLOCK_ERROR_IO, 0x04);
+  assert.equal(backend.queue.length, 0);
+});
+
+test('IDE0028 a pending request: a reset forgets it, a late completion changes nothing; a saved state retries it', () => {
+  const backend = new DeferredBackend(RamDisk.fromBytes('a.img', patternImage(64)));
+  const side = makeChannel({ master: backend });
+  side.lba28(5, 1);
+  side.outb(COMMAND, 0x20);
+  side.outb(CONTROL, 0x04);
+  side.outb(CONTROL, 0x00);
+  assert.equal(side.inb(STATUS), 0x50, 'the reset ended the command');
+  side.outb(COMMAND, 0xec);
+  const identifyWords = side.inw();
+  backend.complete(); // the read given up by the reset
+  assert.equal(side.inb(STATUS), 0x58, 'IDENTIFY goes on');
+  assert.equal(side.inw(), 2, 'the late read did not land in the buffer of IDENTIFY (word 1: two cylinders)');
+  assert.equal(identifyWords, 0x0040);
+  for (let i = 2; i < 256; i++) side.inw();
+  // Saved while a read is with the backend: the restored channel asks its backend again.
+  side.lba28(9, 2);
+  side.outb(COMMAND, 0x20);
+  const savedRead = JSON.parse(JSON.stringify(side.channel.saveState()));
+  const restored = makeChannel({ master: RamDisk.fromBytes('a.img', patternImage(64)) });
+  restored.channel.restoreState(savedRead);
+  assert.deepEqual(readBlock(restored, 1), sectorOf(9), 'the read was retried and completed at once');
+  assert.deepEqual(readBlock(restored, 1), sectorOf(10));
+  backend.complete();
+  assert.deepEqual(readBlock(side, 1), sectorOf(9), 'the original goes on as well');
+  // Saved while a write is with the backend: the block is in the state and is written again.
+  const target = RamDisk.blank('w.img', 64);
+  const writer = new DeferredBackend(target);
+  const restoredWrite = makeChannel({ master: writer });
+  side.channel.reset();
+  side.lba28(20, 1);
+  side.outb(COMMAND, 0x30);
+  for (let i = 0; i < SECTOR_SIZE; i += 2) side.outw(sectorOf(99)[i] | (sectorOf(99)[i + 1] << 8));
+  assert.equal(backend.queue.length, 2, 'the read of sector 10 that reset() gave up, and the write');
+  restoredWrite.channel.restoreState(JSON.parse(JSON.stringify(side.channel.saveState())));
+  assert.equal(restoredWrite.inb(CONTROL), 0xc0, 'BSY: the write is pending again');
+  assert.equal(writer.complete(), 'write');
+  assert.equal(restoredWrite.inb(STATUS), 0x50);
+  const check = new Uint8Array(SECTOR_SIZE);
+  target.read(20, 1, check, 0);
+  assert.deepEqual(check, sectorOf(99));
 });

@@ -13,6 +13,11 @@ export interface ObjectConfig {
   kind: ObjectKindName;
   /** Bytes, for a dataspace. */
   size?: number;
+  /**
+   * For a dataspace made by the host program that boots the system (not from JSON): its first
+   * bytes, for example a firmware image the VMM maps read-only. `size` defaults to its length.
+   */
+  content?: Uint8Array;
 }
 
 export interface CapabilityConfig {
@@ -62,7 +67,7 @@ export interface ResolvedTask {
   cpu: number;
   priority: number;
   maxPriority: number;
-  objects: { name: string; kind: ObjectKindName; size: number }[];
+  objects: { name: string; kind: ObjectKindName; size: number; content?: Uint8Array }[];
   capabilities: ResolvedCapability[];
   faultHandler: string | null;
 }
@@ -78,7 +83,7 @@ export class ConfigError extends Error {
 }
 
 const TASK_FIELDS = ['name', 'program', 'cpu', 'priority', 'maxPriority', 'objects', 'caps', 'faultHandler'];
-const OBJECT_FIELDS = ['kind', 'size'];
+const OBJECT_FIELDS = ['kind', 'size', 'content'];
 const CAP_FIELDS = ['task', 'object', 'rights', 'badge'];
 const NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 const KINDS: ObjectKindName[] = ['endpoint', 'notification', 'dataspace'];
@@ -153,10 +158,16 @@ export function validateConfig(config: unknown, programs: ReadonlyMap<string, Pr
         }
         const kind = spec.kind as ObjectKindName;
         let size = 0;
-        if (kind === 'dataspace') size = integer(spec.size, `${objectField}.size`, 1, 0x8000_0000, -1);
+        const content = spec.content;
+        if (content !== undefined && (!(content instanceof Uint8Array) || kind !== 'dataspace')) {
+          throw new ConfigError(`${objectField}.content`, 'is only for a dataspace, as a Uint8Array');
+        }
+        if (kind === 'dataspace') size = integer(spec.size, `${objectField}.size`, 1, 0x8000_0000, content instanceof Uint8Array && content.length > 0 ? content.length : -1);
         else if (spec.size !== undefined) throw new ConfigError(`${objectField}.size`, `a ${kind} has no size`);
         if (size < 0) throw new ConfigError(`${objectField}.size`, 'a dataspace needs its size in bytes');
-        objects.push({ name: objectName, kind, size });
+        if (content instanceof Uint8Array && content.length > size) throw new ConfigError(`${objectField}.content`, `is ${content.length} bytes, more than the dataspace's ${size}`);
+        if (content instanceof Uint8Array && cpu !== 0) throw new ConfigError(`${objectField}.content`, 'is only for objects of tasks on host CPU 0 (others share them from there)');
+        objects.push(content instanceof Uint8Array ? { name: objectName, kind, size, content } : { name: objectName, kind, size });
       }
     }
     const task: ResolvedTask = { name: taskName, program: raw.program, cpu, priority, maxPriority, objects, capabilities: [], faultHandler: null };

@@ -58,7 +58,7 @@ async function build(sys: Sys, system: System, tasks: ResolvedTask[], programs: 
   // Objects live on the host CPU of the task that declares them.
   for (const task of tasks) {
     for (const object of task.objects) {
-      const { id } = (await control(task.cpu, { op: 'create-object', kind: object.kind, size: object.size })) as { id: number };
+      const { id } = (await control(task.cpu, { op: 'create-object', kind: object.kind, size: object.size, content: object.content })) as { id: number };
       homes.set(`${task.name}.${object.name}`, { cpu: task.cpu, id });
       steps.push(`created ${object.kind} ${task.name}.${object.name}${object.kind === 'dataspace' ? ` (${object.size} bytes)` : ''} on host CPU ${task.cpu}`);
     }

@@ -1,0 +1,107 @@
+// The input protocol: events from a server to one VM. The VMM declares an `input` dataspace (a
+// single-producer single-consumer ring, src/kernel/ring.ts) and an `events` notification; the
+// input server gets write access to the ring (`input-<vm>`) and the right to signal (`events-<vm>`),
+// so it can reach exactly one VM. The serial server uses the same format on a second ring,
+// `serial-in`, for bytes typed into a VM's serial port.
+//
+// Each event is one 4-byte record [type, a, b, c]:
+//   EVENT_KEY     a = bit 0: 1 down / 0 up; bit 1: paced (typed by a script: the VMM gives the
+//                 stroke when the guest waits for a key); bit 2: the last event of its stroke;
+//                 b | c << 8 = the key's index in KEY_CODES (src/devices/ps2keyboard.ts)
+//   EVENT_CONTROL a = CONTROL_RESET (press the reset button), CONTROL_STOP (power off) or
+//                 CONTROL_SCREENSHOT (render the screen into the view: src/protocols/console.ts)
+//   EVENT_SERIAL  a = port (0 = COM1 / the first UART), b = the byte
+// After pushing, the producer signals the VMM's notification with its bit (NOTIFY_INPUT or
+// NOTIFY_SERIAL); the VMM drains the ring between slices and when the bit wakes it.
+
+import { KEY_CODES, type KeyCode } from '../devices/ps2keyboard.js';
+import { Ring } from '../kernel/ring.js';
+
+export const EVENT_KEY = 1;
+export const EVENT_CONTROL = 2;
+export const EVENT_SERIAL = 3;
+
+export const CONTROL_RESET = 1;
+export const CONTROL_STOP = 2;
+export const CONTROL_SCREENSHOT = 3;
+
+/** Bits of a VMM's `events` notification. */
+export const NOTIFY_INPUT = 1 << 0;
+export const NOTIFY_SERIAL = 1 << 1;
+export const NOTIFY_BLOCK = 1 << 2;
+
+const RING_CAPACITY = 4096;
+/** The size of an input (or serial-in) dataspace. */
+export const INPUT_RING_BYTES = Ring.bytes(RING_CAPACITY);
+
+const KEY_INDEX: ReadonlyMap<string, number> = new Map(KEY_CODES.map((code, index) => [code, index]));
+
+export type InputEvent = { kind: 'key'; code: KeyCode; down: boolean; paced?: boolean; last?: boolean } | { kind: 'control'; action: typeof CONTROL_RESET | typeof CONTROL_STOP | typeof CONTROL_SCREENSHOT } | { kind: 'serial'; port: number; byte: number };
+
+function ringOver(memory: Uint8Array): Ring {
+  if (!(memory.buffer instanceof SharedArrayBuffer)) throw new TypeError('an input ring lives in a dataspace (a SharedArrayBuffer)');
+  if (memory.length < INPUT_RING_BYTES) throw new RangeError(`an input ring needs ${INPUT_RING_BYTES} bytes, not ${memory.length}`);
+  return new Ring(memory.buffer, memory.byteOffset, RING_CAPACITY);
+}
+
+export function encodeInputEvent(event: InputEvent): Uint8Array {
+  switch (event.kind) {
+    case 'key': {
+      const index = KEY_INDEX.get(event.code) ?? 0;
+      return Uint8Array.of(EVENT_KEY, (event.down ? 1 : 0) | (event.paced === true ? 2 : 0) | (event.last === true ? 4 : 0), index & 0xff, index >> 8);
+    }
+    case 'control':
+      return Uint8Array.of(EVENT_CONTROL, event.action, 0, 0);
+    case 'serial':
+      return Uint8Array.of(EVENT_SERIAL, event.port, event.byte & 0xff, 0);
+  }
+}
+
+export function decodeInputEvent(record: Uint8Array): InputEvent | null {
+  if (record.length !== 4) return null;
+  switch (record[0]) {
+    case EVENT_KEY: {
+      const code = KEY_CODES[record[2] | (record[3] << 8)];
+      return code === undefined ? null : { kind: 'key', code, down: (record[1] & 1) !== 0, paced: (record[1] & 2) !== 0, last: (record[1] & 4) !== 0 };
+    }
+    case EVENT_CONTROL:
+      return record[1] === CONTROL_RESET || record[1] === CONTROL_STOP || record[1] === CONTROL_SCREENSHOT ? { kind: 'control', action: record[1] } : null;
+    case EVENT_SERIAL:
+      return { kind: 'serial', port: record[1], byte: record[2] };
+    default:
+      return null;
+  }
+}
+
+/** The producer side (a server): push events; false when the ring is full (drop or retry). */
+export class InputProducer {
+  private readonly ring: Ring;
+
+  constructor(memory: Uint8Array) {
+    this.ring = ringOver(memory);
+  }
+
+  push(event: InputEvent): boolean {
+    return this.ring.push(encodeInputEvent(event));
+  }
+}
+
+/** The consumer side (the VMM). */
+export class InputConsumer {
+  private readonly ring: Ring;
+
+  constructor(memory: Uint8Array) {
+    this.ring = ringOver(memory);
+  }
+
+  /** The next event, or null when the ring is empty. Malformed records are skipped. */
+  next(): InputEvent | null {
+    for (;;) {
+      const record = this.ring.peek();
+      if (record === null) return null;
+      const event = decodeInputEvent(record);
+      this.ring.drop(record);
+      if (event !== null) return event;
+    }
+  }
+}
