@@ -5,10 +5,13 @@
 
 import { AnsiScreen, ENTER_FULL_SCREEN, RESTORE_TERMINAL } from './ansi-screen.js';
 import { Recorder } from './recorder.js';
-import { keyToTerminalBytes, TerminalKeyDecoder } from './terminal-keys.js';
-import { Pane, VM_STATE_NAMES } from '../protocols/console.js';
+import { isPrefixKey, keyToTerminalBytes, TerminalKeyDecoder } from './terminal-keys.js';
+import { existsSync } from 'node:fs';
+import { writePngFile } from './png.js';
+import type { RgbaImage } from '../machines/machine.js';
+import { Pane, VM_STATE_NAMES, type PaneValue } from '../protocols/console.js';
 
-export const HOTKEY_HELP = 'Ctrl-] 1-9 n p: switch, s: serial, r: reset, q: quit';
+export const HOTKEY_HELP = 'Ctrl-] 1-9 n p: switch, s: serial, r: reset, w: screenshot, q: quit';
 
 const SCREEN_ROWS = 25;
 /** An SGR escape sequence (ESC [ … m): it takes no columns. */
@@ -25,8 +28,17 @@ export class TerminalConsole extends Recorder {
   private lastStatus = '';
   private shownPane: { vm: number; pane: number } = { vm: -1, pane: -1 };
   private restored = false;
+  /** Screenshots asked for with the hotkey (Ctrl-] w), to be saved when they arrive. */
+  private screenshotsWanted = 0;
+  private afterPrefix = false;
+  private notice = '';
   private readonly onData = (data: Buffer): void => {
-    for (const key of this.keyDecoder.feed(data)) this.input({ kind: 'key', key, bytes: keyToTerminalBytes(key) });
+    for (const key of this.keyDecoder.feed(data)) {
+      // The input server interprets the hotkeys; the terminal only notes the one it must finish.
+      if (this.afterPrefix && key.code === 'KeyW') this.screenshotsWanted++;
+      this.afterPrefix = !this.afterPrefix && isPrefixKey(key);
+      this.input({ kind: 'key', key, bytes: keyToTerminalBytes(key) });
+    }
   };
   private readonly onResize = (): void => this.redrawAll();
 
@@ -64,11 +76,35 @@ export class TerminalConsole extends Recorder {
     this.output.write(`\x1b[r${RESTORE_TERMINAL}`);
   }
 
+  override snapshot(vm: number, image: RgbaImage): void {
+    super.snapshot(vm, image);
+    if (this.screenshotsWanted === 0) return;
+    this.screenshotsWanted--;
+    // l4vm-<vm>-<n>.png in the current directory, n the first number not taken.
+    let number = 1;
+    const base = `l4vm-${this.vms[vm]?.name ?? vm}`;
+    while (existsSync(`${base}-${number}.png`)) number++;
+    const name = `${base}-${number}.png`;
+    try {
+      writePngFile(name, image);
+      this.notice = `saved ${name}`;
+    } catch (error) {
+      this.notice = `screenshot not saved: ${(error as Error).message}`;
+    }
+    this.lastStatus = '';
+    this.drawStatus();
+  }
+
   override serial(vm: number, port: number, bytes: Uint8Array): void {
     super.serial(vm, port, bytes);
     if (vm === this.focused && this.pane === Pane.serial && this.shownPane.vm === vm && this.shownPane.pane === Pane.serial) {
       this.output.write(Buffer.from(bytes));
     }
+  }
+
+  override focus(vm: number, pane: PaneValue): void {
+    this.notice = '';
+    super.focus(vm, pane);
   }
 
   private scheduleDraw(): void {
@@ -123,7 +159,8 @@ export class TerminalConsole extends Recorder {
     const width = this.output.columns ?? 80;
     let line = '\x1b[0;7m';
     let columns = 0;
-    for (const piece of [...parts.flatMap((part, index) => (index === 0 ? [part] : ['|', part])), `| ${pane} | ${HOTKEY_HELP} `]) {
+    const tail = this.notice === '' ? `| ${pane} | ${HOTKEY_HELP} ` : `| ${pane} | ${this.notice} `;
+    for (const piece of [...parts.flatMap((part, index) => (index === 0 ? [part] : ['|', part])), tail]) {
       const visible = piece.replace(SGR_SEQUENCE, '');
       if (columns + visible.length > width) {
         line += visible.slice(0, Math.max(0, width - columns));

@@ -244,3 +244,17 @@ test('SCN0006 a bad configuration is refused with a sentence naming the field or
   assert.ok(!existsSync(serialLog), 'nothing written');
   assert.ok(readFileSync(persisted).equals(readFileSync(disk('pc-boot'))), 'the image is untouched');
 });
+
+test('SCN0008 the shipped firmware configuration boots every VM on Debian\'s SeaBIOS and its VGA BIOS side by side', async () => {
+  assert.ok(existsSync('/usr/share/seabios/bios.bin'), 'Debian\'s seabios package is installed (.ci/run installs it)');
+  const system = await L4vm.start({ config: join(root, 'configs/firmware.yaml') });
+  try {
+    await system.waitForText('alpha', 'Type keys, Enter ends:');
+    assert.equal(system.screenText('alpha')[0], 'SeaBIOS (version 1.16.2-debian-1.16.2-1)');
+    assert.equal(system.screenText('alpha')[1], 'Booting from Hard Disk...');
+    await system.waitForText('counter', 'counter: 1', { on: 'serial' });
+    await system.waitForText('primes', 'prime 1000: 7919', { on: 'serial' });
+  } finally {
+    await system.stop();
+  }
+});

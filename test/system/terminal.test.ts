@@ -4,7 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { decode } from 'fast-png';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -36,7 +37,7 @@ async function screenShows(pattern: RegExp, timeoutMs = 20_000): Promise<string>
   assert.fail(`the terminal did not show ${String(pattern)}; it shows:\n${screen}`);
 }
 
-test('SCN0007 in a terminal (tmux): the status line names every VM, Ctrl-] 2 switches to the second VM, Ctrl-] s to its serial pane, Ctrl-] q quits and gives the terminal back', async () => {
+test('SCN0007 in a terminal (tmux): the status line names every VM, Ctrl-] 2 switches to the second VM, Ctrl-] w saves its screenshot, Ctrl-] s shows its serial pane, Ctrl-] q quits and gives the terminal back', async () => {
   const config = join(scratch, 'two.yaml');
   const minibios = join(root, 'guests/minibios/bios.bin');
   writeFileSync(
@@ -48,7 +49,7 @@ test('SCN0007 in a terminal (tmux): the status line names every VM, Ctrl-] 2 swi
       ],
     }),
   );
-  tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30');
+  tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', '-c', scratch);
   tmux('send-keys', '-t', session, `${join(root, 'bin/l4vm')} run ${config}; echo "EXITED $?"`, 'Enter');
   let screen = await screenShows(/Type keys, Enter ends:/);
   assert.match(screen.split('\n')[0] ?? '', /1 alpha x86 \w+ \| 2 counter x86 \w+ \| screen \| Ctrl-\]/);
@@ -57,6 +58,12 @@ test('SCN0007 in a terminal (tmux): the status line names every VM, Ctrl-] 2 swi
   tmux('send-keys', '-t', session, 'C-]', '2');
   screen = await screenShows(/l4vm demo: counter/);
   assert.doesNotMatch(screen, /Type keys/, 'the console shows the second VM now');
+  tmux('send-keys', '-t', session, 'C-]', 'w');
+  screen = await screenShows(/saved l4vm-counter-1\.png/);
+  const shots = readdirSync(scratch).filter((name) => name.startsWith('l4vm-counter-') && name.endsWith('.png'));
+  assert.equal(shots.length, 1, 'Ctrl-] w saved a screenshot of the focused VM in the current directory');
+  const png = decode(readFileSync(join(scratch, shots[0] ?? '')));
+  assert.ok(png.width >= 640 && png.height >= 400, `a whole text screen rendered with the font: ${png.width}x${png.height}`);
   tmux('send-keys', '-t', session, 'C-]', 's');
   screen = await screenShows(/counter: 2/);
   assert.match(screen.split('\n')[0] ?? '', /\| serial \|/);

@@ -2,7 +2,8 @@
 // input ring, with a signal — or, while the console shows that VM's serial pane, as bytes into its
 // serial port through the serial server. The prefix key (Ctrl-]) and the key after it are the
 // hotkeys: 1–9 focus that VM, n/p the next/previous one, s switches between screen and serial
-// pane, r resets the focused VM, q quits, Ctrl-] again sends Ctrl-] to the guest. See README.md.
+// pane, r resets the focused VM, w asks it for a screenshot, q quits, Ctrl-] again sends Ctrl-]
+// to the guest. See README.md.
 
 import type { Sys } from '../../kernel/syscalls.js';
 import { CONSOLE_INPUT_BADGE, ConsoleLabel, Pane, type PaneValue } from '../../protocols/console.js';
@@ -114,6 +115,7 @@ export function inputServer(options: InputServerOptions) {
             else if (key.code === 'KeyP') await setFocus((current.focus + options.vmCount - 1) % options.vmCount, current.pane);
             else if (key.code === 'KeyS') await setFocus(current.focus, current.pane === Pane.screen ? Pane.serial : Pane.screen);
             else if (key.code === 'KeyR') await push(current.focus, [{ kind: 'control', action: CONTROL_RESET }]);
+            else if (key.code === 'KeyW') await push(current.focus, [{ kind: 'control', action: CONTROL_SCREENSHOT }]);
             else if (key.code === 'KeyQ') options.source.quit();
             else if (isPrefixKey(key)) {
               if (current.pane === Pane.serial) await toSerial(current.focus, 0, input.bytes);
