@@ -93,3 +93,20 @@ test('RUN0005 bad input: one sentence naming what is wrong, a non-zero status, n
   assert.notEqual(unknown.status, 0);
   assert.match(unknown.stderr, /argument 'amiga' is invalid\. Allowed choices are pc/);
 });
+
+test('RUN0006 a configuration headless: --vm picks the VM for --keys, --serial stdio and --screenshot; --until matches any VM', () => {
+  const shot = join(scratch, 'alpha.png');
+  const { status, stdout, stderr } = l4vm('run', 'configs/demo.yaml', '--display', 'none', '--vm', 'alpha', '--serial', 'stdio', '--keys', '{Enter}', '--until', 'L4VM: pattern drawn', '--timeout', '90', '--screenshot', shot);
+  assert.equal(status, 0, stderr);
+  assert.match(stdout, /^l4vm minibios\r\nL4VM: boot sector running\r\n/);
+  assert.match(stdout, /L4VM: disk write ok\r\nL4VM: pattern drawn\r\n/);
+  assert.doesNotMatch(stdout, /counter:|prime/, 'only alpha\'s serial output');
+  const png = decode(readFileSync(shot));
+  checkPattern(png.data instanceof Uint8Array || png.data instanceof Uint8ClampedArray ? png.data : new Uint8Array(png.data.buffer), 'the PNG screenshot of alpha');
+  const wrong = l4vm('run', 'configs/demo.yaml', '--display', 'none', '--vm', 'omega', '--timeout', '5');
+  assert.equal(wrong.status, 2);
+  assert.match(wrong.stderr, /--vm: there is no VM named "omega" in configs\/demo\.yaml; the VMs are alpha, counter, primes/);
+  const mixed = l4vm('run', 'configs/demo.yaml', '--display', 'none', '--hda', 'x.img', '--timeout', '5');
+  assert.equal(mixed.status, 2);
+  assert.match(mixed.stderr, /--hda is for one VM without a configuration/);
+});
