@@ -18,7 +18,8 @@ export interface SystemRunOptions extends RunOptions {
 }
 
 export async function runSystemCommand(configPath: string, options: SystemRunOptions): Promise<number> {
-  const machineFlags = (['machine', 'bios', 'vgabios', 'hda', 'hdb', 'hdc', 'hdd', 'persist'] as const).filter((flag) => options[flag] !== undefined);
+  const machineFlags: string[] = (['machine', 'bios', 'vgabios', 'hda', 'hdb', 'hdc', 'hdd', 'persist'] as const).filter((flag) => options[flag] !== undefined);
+  if (options.reboot === false) machineFlags.push('no-reboot');
   if (machineFlags.length > 0) throw new UsageError(`--${machineFlags[0]} is for one VM without a configuration; with ${configPath} the configuration says what each VM has`);
   let config;
   try {

@@ -42,6 +42,8 @@ export interface RunOptions {
   debugcon?: string;
   persist?: boolean;
   stats?: boolean;
+  /** commander's form of --no-reboot: false when given. */
+  reboot?: boolean;
 }
 
 /** `-m` as QEMU takes it: a number of MiB, or a number with K, M, G (KiB, MiB, GiB). */
@@ -95,6 +97,7 @@ export function registerRunCommand(program: Command): void {
     .option('--keys <string>', 'type these keys once the guest waits for the keyboard ({Enter}, {F1}, {Ctrl-C}…; see docs/keys.md)')
     .option('--debugcon <where>', 'where the firmware debug console (port 0x402) goes: stdio, stderr or file:PATH')
     .option('--stats', 'print guest instructions, guest time and host time at exit (to standard error)')
+    .option('--no-reboot', 'a triple fault stops the machine and l4vm exits with status 1, instead of resetting it (as QEMU\'s -no-reboot)')
     .action(async (config: string | undefined, options: RunOptions & { vm?: string }) => {
       try {
         process.exitCode = config === undefined ? await runCommand(options) : await runSystemCommand(config, options);
@@ -234,6 +237,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
       ],
       debugConsole: debugcon === null ? undefined : (byte) => debugcon.write(String.fromCharCode(byte)),
       log: (line) => process.stderr.write(`${line}\n`),
+      onTripleFault: options.reboot === false ? 'stop' : 'reset',
     });
   } catch (error) {
     throw new UsageError((error as Error).message);
@@ -290,6 +294,9 @@ export async function runCommand(options: RunOptions): Promise<number> {
       return 1;
     case 'stopped':
       return 0;
+    case 'machine-stopped':
+      process.stderr.write(`l4vm run: the machine stopped: ${outcome.reason}\n`);
+      return 1;
   }
 }
 

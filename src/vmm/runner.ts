@@ -13,7 +13,9 @@ export interface KeyEvent {
 export type RunOutcome =
   | { kind: 'matched'; match: string; hostMs: number }
   | { kind: 'timeout'; hostMs: number }
-  | { kind: 'stopped'; hostMs: number };
+  | { kind: 'stopped'; hostMs: number }
+  /** The machine stopped itself (a triple fault with onTripleFault 'stop'). */
+  | { kind: 'machine-stopped'; reason: string; hostMs: number };
 
 export interface RunnerOptions {
   /** Keep guest time in step with host time (interactive), or run flat out (scripts, tests). */
@@ -82,6 +84,7 @@ export class MachineRunner {
       const matched = this.matchUntil();
       if (matched !== null) return { kind: 'matched', match: matched, hostMs };
       if (this.stopRequested) return { kind: 'stopped', hostMs };
+      if (machine.stopped !== null) return { kind: 'machine-stopped', reason: machine.stopped, hostMs };
       if (this.options.timeoutMs !== undefined && hostMs >= this.options.timeoutMs) return { kind: 'timeout', hostMs };
 
       const sliceEnd = hostNow + SLICE_HOST_MS;

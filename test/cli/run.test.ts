@@ -110,3 +110,13 @@ test('RUN0006 a configuration headless: --vm picks the VM for --keys, --serial s
   assert.equal(mixed.status, 2);
   assert.match(mixed.stderr, /--hda is for one VM without a configuration/);
 });
+
+test('RUN0007 --no-reboot: a guest that triple-faults stops the machine and the run ends with status 1, saying why', () => {
+  const image = join(scratch, 'triple-fault.img');
+  const built = spawnSync('nasm', ['-f', 'bin', '-o', image, join(root, 'test/system/guests/triple-fault.asm')], { encoding: 'utf8' });
+  assert.equal(built.status, 0, built.stderr);
+  const { status, stdout, stderr } = l4vm('run', '--machine', 'pc', '--bios', 'guests/minibios/bios.bin', '--vgabios', 'none', '--hda', image, '--display', 'none', '--serial', 'stdio', '--no-reboot', '--timeout', '30');
+  assert.equal(status, 1);
+  assert.equal(stdout, 'l4vm minibios\r\nabout to triple fault\r\n', 'it ran once, no reset');
+  assert.match(stderr, /l4vm run: the machine stopped: triple fault/);
+});

@@ -910,7 +910,7 @@ export class X86Cpu implements X87Host {
     const previous = this.deliveringVector;
     if (previous === Vector.DF && vector !== Vector.DF) {
       // Shutdown (SDM 3A 6.15, interrupt 8): a PC's chipset turns it into a reset of the machine.
-      this.log(`x86: triple fault (exception ${vector} while delivering a double fault) at eip ${(this.instructionStart >>> 0).toString(16)}; the machine resets`);
+      this.log(`x86: triple fault (exception ${vector} while delivering a double fault) at eip ${(this.instructionStart >>> 0).toString(16)}: the processor shuts down`);
       this.deliveringVector = -1;
       this.shutdowns++;
       if (this.shutdownHook !== null) this.shutdownHook();
