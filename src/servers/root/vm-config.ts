@@ -17,6 +17,8 @@ export const MACHINE_KINDS = {
     /** Where each firmware role is found when the configuration names none (`l4vm images fetch`, or Debian's package). */
     defaultFirmware: { bios: 'usr/share/seabios/bios.bin', vgabios: 'usr/share/seabios/vgabios-isavga.bin' },
     requiredFirmware: ['bios'],
+    /** Whether the machine loads a kernel, initrd and command line itself (QEMU's -kernel). */
+    loadsKernel: false,
     minMemory: 2 << 20,
     maxMemory: 2 ** 31,
     serialPorts: 2,
@@ -64,7 +66,7 @@ export class SystemConfigError extends Error {
 }
 
 const TOP_FIELDS = ['vms', 'hostCpus', 'log'];
-const VM_FIELDS = ['name', 'machine', 'memory', 'cpu', 'firmware', 'disks', 'serial', 'onTripleFault', 'faultInjection'];
+const VM_FIELDS = ['name', 'machine', 'memory', 'cpu', 'firmware', 'kernel', 'initrd', 'cmdline', 'disks', 'serial', 'onTripleFault', 'faultInjection'];
 const DISK_FIELDS = ['file', 'mode'];
 const MAX_VMS = 16;
 const MAX_HOST_CPUS = 16;
@@ -180,6 +182,11 @@ export function validateSystemConfig(raw: unknown, base: string): SystemConfig {
       checkFields(entry.firmware, kind.firmware, `${field}.firmware`);
       for (const [role, value] of Object.entries(entry.firmware)) {
         firmware[role] = value === 'none' ? null : hostFile(value, `${field}.firmware.${role}`, base, `the ${role} image`);
+      }
+    }
+    for (const key of ['kernel', 'initrd', 'cmdline'] as const) {
+      if (entry[key] !== undefined && !kind.loadsKernel) {
+        throw new SystemConfigError(`${field}.${key}`, `the ${machine} machine boots from its firmware and disks; it does not load a kernel itself`);
       }
     }
     for (const [role, path] of Object.entries(kind.defaultFirmware)) {
