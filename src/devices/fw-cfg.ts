@@ -13,9 +13,21 @@
 // device (like QEMU since 2.4 on the traditional interface) ignores.
 //
 // On a PC the selector is I/O port 0x510 and the data register port 0x511.
+//
+// On ARM's `virt` board the device is memory-mapped (QEMU's "fw_cfg_mem", 0x18 bytes at
+// 0x09020000) and big-endian: the data register at +0 returns the item's next 1, 2, 4 (or, as two
+// halves, 8) bytes with the first byte most significant, the 16-bit selector is at +8, and the DMA
+// address register at +0x10 (high word) / +0x14 (low word; writing it starts the transfer) reads
+// as the signature "QEMU CFG". The machine maps `mmioHandler()` with deviceEndian 'big', so the
+// bytes land in guest memory in item order. With `enableDma(memory)` the ID item says so (bit 1)
+// and a write of an FWCfgDmaAccess address runs a transfer: the access is three big-endian fields
+// (control: bit 0 error, 1 read, 2 skip, 3 select with the key in bits 16–31, 4 write; a 32-bit
+// length; a 64-bit address); reading past the end of an item fills zeros; writes fail (no item is
+// writable); the device writes the control word back as 0, or with the error bit.
 
 import { stateNumber, type Device, type DeviceState } from '../hw/device.js';
 import type { IoPorts, PortHandler } from '../hw/ioports.js';
+import type { MmioHandler, PhysicalMemory } from '../hw/memory.js';
 
 export const FW_CFG_SIGNATURE = 0x00;
 export const FW_CFG_ID = 0x01;
@@ -36,6 +48,22 @@ export const FW_CFG_ARCH_LOCAL = 0x8000;
 export const FW_CFG_PORT_SELECTOR = 0x510;
 export const FW_CFG_PORT_DATA = 0x511;
 
+/** The memory-mapped form (virt): register offsets and the size of the region. */
+export const FW_CFG_MMIO_DATA = 0x00;
+export const FW_CFG_MMIO_SELECTOR = 0x08;
+export const FW_CFG_MMIO_DMA = 0x10;
+export const FW_CFG_MMIO_SIZE = 0x18;
+/** FW_CFG_ID bit 1: the DMA interface exists. */
+export const FW_CFG_VERSION_DMA = 0x02;
+export const FW_CFG_DMA_CTL_ERROR = 0x01;
+export const FW_CFG_DMA_CTL_READ = 0x02;
+export const FW_CFG_DMA_CTL_SKIP = 0x04;
+export const FW_CFG_DMA_CTL_SELECT = 0x08;
+export const FW_CFG_DMA_CTL_WRITE = 0x10;
+/** "QEMU CFG", as the DMA address register reads: high word at +0x10, low word at +0x14. */
+export const FW_CFG_DMA_SIGNATURE_HIGH = 0x51454d55;
+export const FW_CFG_DMA_SIGNATURE_LOW = 0x20434647;
+
 const FILE_NAME_BYTES = 56;
 const DIRECTORY_ENTRY_BYTES = 64;
 
@@ -46,6 +74,9 @@ export class FwCfg implements Device, PortHandler {
   private selector = 0;
   private offset = 0;
   private current: Uint8Array = new Uint8Array(0);
+  private dmaMemory: PhysicalMemory | null = null;
+  /** The high word of the DMA address register, waiting for the low word. */
+  private dmaAddressHigh = 0;
 
   constructor(name = 'fw_cfg') {
     this.name = name;
@@ -108,6 +139,91 @@ export class FwCfg implements Device, PortHandler {
     // Writes to the data register are ignored (the traditional interface is read-only).
   }
 
+  /** Offers the DMA interface (FW_CFG_ID bit 1), transferring through `memory`. */
+  enableDma(memory: PhysicalMemory): void {
+    this.dmaMemory = memory;
+    this.setInt(FW_CFG_ID, 4, 1 | FW_CFG_VERSION_DMA);
+  }
+
+  /**
+   * The memory-mapped registers as virt has them (FW_CFG_MMIO_SIZE bytes); map them with
+   * deviceEndian 'big'.
+   */
+  mmioHandler(): MmioHandler {
+    return {
+      read: (offset, size) => this.readMmio(offset, size),
+      write: (offset, size, value) => this.writeMmio(offset, size, value),
+    };
+  }
+
+  private readMmio(offset: number, size: 1 | 2 | 4): number {
+    if (offset < FW_CFG_MMIO_SELECTOR) {
+      // The next `size` bytes, first byte most significant, zeros past the end (QEMU fw_cfg_data_read).
+      let value = 0;
+      for (let i = 0; i < size; i++) value = value * 256 + this.readByte();
+      return value >>> 0;
+    }
+    if (offset >= FW_CFG_MMIO_DMA && offset < FW_CFG_MMIO_SIZE && this.dmaMemory !== null) {
+      const signature = new Uint8Array(8);
+      const view = new DataView(signature.buffer);
+      view.setUint32(0, FW_CFG_DMA_SIGNATURE_HIGH, false);
+      view.setUint32(4, FW_CFG_DMA_SIGNATURE_LOW, false);
+      let value = 0;
+      for (let i = 0; i < size; i++) value = value * 256 + (signature[offset - FW_CFG_MMIO_DMA + i] ?? 0);
+      return value >>> 0;
+    }
+    // The selector is write-only.
+    return 0;
+  }
+
+  private writeMmio(offset: number, size: 1 | 2 | 4, value: number): void {
+    if (offset === FW_CFG_MMIO_SELECTOR && size === 2) {
+      this.select(value & 0xffff);
+    } else if (offset === FW_CFG_MMIO_DMA && size === 4) {
+      this.dmaAddressHigh = value >>> 0;
+    } else if (offset === FW_CFG_MMIO_DMA + 4 && size === 4) {
+      const address = this.dmaAddressHigh * 0x1_0000_0000 + (value >>> 0);
+      this.dmaAddressHigh = 0;
+      this.dmaTransfer(address);
+    }
+    // Data register writes are ignored, as on the ports.
+  }
+
+  /** Runs the FWCfgDmaAccess at `address` (QEMU docs/specs/fw_cfg.txt, "FW_CFG_DMA_ADDRESS"). */
+  private dmaTransfer(address: number): void {
+    const memory = this.dmaMemory;
+    if (memory === null) return;
+    const access = new Uint8Array(16);
+    memory.readBytes(address, access);
+    const view = new DataView(access.buffer);
+    let control = view.getUint32(0, false);
+    let length = view.getUint32(4, false);
+    const target = view.getUint32(8, false) * 0x1_0000_0000 + view.getUint32(12, false);
+    if (control & FW_CFG_DMA_CTL_SELECT) this.select(control >>> 16);
+    const read = (control & FW_CFG_DMA_CTL_READ) !== 0;
+    const write = !read && (control & FW_CFG_DMA_CTL_WRITE) !== 0;
+    const skip = !read && !write && (control & FW_CFG_DMA_CTL_SKIP) !== 0;
+    if (!read && !write && !skip) length = 0;
+    control = 0;
+    if (length > 0) {
+      if (write) {
+        control |= FW_CFG_DMA_CTL_ERROR; // no item accepts writes
+      } else {
+        const available = Math.max(0, this.current.length - this.offset);
+        const n = Math.min(length, available);
+        if (read) {
+          const out = new Uint8Array(length);
+          out.set(this.current.subarray(this.offset, this.offset + n));
+          memory.writeBytes(target, out);
+        }
+        this.offset += n;
+      }
+    }
+    const status = new Uint8Array(4);
+    new DataView(status.buffer).setUint32(0, control, false);
+    memory.writeBytes(address, status);
+  }
+
   select(key: number): void {
     this.selector = key & 0xffff;
     this.offset = 0;
@@ -121,16 +237,18 @@ export class FwCfg implements Device, PortHandler {
 
   reset(): void {
     this.select(0);
+    this.dmaAddressHigh = 0;
   }
 
   saveState(): DeviceState {
     // The items are configuration made by the machine, not guest-changed state.
-    return { selector: this.selector, offset: this.offset };
+    return { selector: this.selector, offset: this.offset, dmaAddressHigh: this.dmaAddressHigh };
   }
 
   restoreState(state: DeviceState): void {
     this.select(stateNumber(state, this.name, 'selector'));
     this.offset = stateNumber(state, this.name, 'offset');
+    this.dmaAddressHigh = typeof state.dmaAddressHigh === 'number' ? state.dmaAddressHigh : 0;
   }
 
   private lookup(key: number): Uint8Array {

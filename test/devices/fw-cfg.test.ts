@@ -1,10 +1,25 @@
-// QEMU's fw_cfg on the PC's ports 0x510/0x511, read the way SeaBIOS reads it.
+// QEMU's fw_cfg on the PC's ports 0x510/0x511, read the way SeaBIOS reads it, and memory-mapped
+// as on ARM's virt (big-endian registers, with and without DMA), read the way U-Boot reads it.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FW_CFG_FILE_DIR, FW_CFG_ID, FW_CFG_RAM_SIZE, FW_CFG_SIGNATURE, FwCfg, littleEndian } from '../../src/devices/fw-cfg.js';
+import {
+  FW_CFG_DMA_CTL_ERROR,
+  FW_CFG_DMA_CTL_READ,
+  FW_CFG_DMA_CTL_SELECT,
+  FW_CFG_DMA_CTL_SKIP,
+  FW_CFG_DMA_CTL_WRITE,
+  FW_CFG_FILE_DIR,
+  FW_CFG_ID,
+  FW_CFG_MMIO_SIZE,
+  FW_CFG_RAM_SIZE,
+  FW_CFG_SIGNATURE,
+  FwCfg,
+  littleEndian,
+} from '../../src/devices/fw-cfg.js';
 import { IsaDebugcon } from '../../src/devices/isa-debugcon.js';
 import { IoPorts } from '../../src/hw/ioports.js';
+import { PhysicalMemory } from '../../src/hw/memory.js';
 
 function rig(): { io: IoPorts; fw: FwCfg } {
   const io = new IoPorts();
@@ -89,4 +104,79 @@ test('FWCFG0006 the debug console on port 0x402 passes bytes on and reads back 0
   io.write(0x402, 2, 0x2121);
   assert.equal(text, 'ok\n!');
   assert.equal(io.read(0x402, 1), 0xe9);
+});
+
+/** virt's layout: the fw_cfg registers at 0x09020000, big-endian, in a little-endian machine with RAM at 0x40000000. */
+function mmioRig(dma: boolean): { memory: PhysicalMemory; fw: FwCfg } {
+  const memory = new PhysicalMemory('little');
+  memory.addRam('ram', 0x40000000, new Uint8Array(0x10000));
+  const fw = new FwCfg();
+  if (dma) fw.enableDma(memory);
+  memory.addMmio('fw-cfg', 0x09020000, FW_CFG_MMIO_SIZE, fw.mmioHandler(), 'big');
+  return { memory, fw };
+}
+
+test('FWCFG0007 MMIO form: 16-bit big-endian selector at +8; the data register gives the item bytes in order at any width', () => {
+  const { memory, fw } = mmioRig(false);
+  fw.setInt(FW_CFG_RAM_SIZE, 8, 0x10000000);
+  // U-Boot's qemu_fwcfg_read_entry_pio on ARM: writew(cpu_to_be16(key)) then byte reads.
+  memory.write16(0x09020008, ((FW_CFG_SIGNATURE & 0xff) << 8) | (FW_CFG_SIGNATURE >>> 8));
+  assert.deepEqual([0, 1, 2, 3].map(() => memory.read8(0x09020000)), [0x51, 0x45, 0x4d, 0x55]);
+  memory.write16(0x09020008, 0x0300); // FW_CFG_RAM_SIZE, big-endian on the bus
+  const words = new Uint32Array(2);
+  memory.read64(0x09020000, words);
+  const bytes = new Uint8Array(words.buffer);
+  assert.deepEqual([...bytes], [0, 0, 0, 0x10, 0, 0, 0, 0], 'an 8-byte read: the item bytes in memory order');
+  memory.write16(0x09020008, 0x0000);
+  assert.equal(memory.read32(0x09020000), 0x554d4551, 'a 32-bit load sees "QEMU" as bytes in memory');
+  assert.equal(memory.read16(0x09020000), 0x0000, 'past the end: zeros');
+  assert.equal(memory.read32(0x09020010), 0, 'no DMA register without DMA');
+  assert.deepEqual(readItemVia(memory, FW_CFG_ID), [1, 0, 0, 0]);
+});
+
+function readItemVia(memory: PhysicalMemory, key: number): number[] {
+  memory.write16(0x09020008, ((key & 0xff) << 8) | (key >>> 8));
+  return [0, 1, 2, 3].map(() => memory.read8(0x09020000));
+}
+
+test('FWCFG0008 MMIO DMA: the signature, ID bit 1, select+read into RAM, skip, zeros past the end, control written back', () => {
+  const { memory, fw } = mmioRig(true);
+  fw.addFile('etc/table', Uint8Array.of(1, 2, 3, 4, 5, 6));
+  assert.deepEqual(readItemVia(memory, FW_CFG_ID), [3, 0, 0, 0]);
+  assert.equal(memory.read32(0x09020010), 0x554d4551, '"QEMU" of "QEMU CFG" in memory order');
+  assert.equal(memory.read32(0x09020014), 0x47464320, '" CFG"');
+  const access = 0x40000100;
+  const target = 0x40000200;
+  const setAccess = (control: number, length: number, address: number) => {
+    const bytes = new Uint8Array(16);
+    const view = new DataView(bytes.buffer);
+    view.setUint32(0, control, false);
+    view.setUint32(4, length, false);
+    view.setUint32(8, 0, false);
+    view.setUint32(12, address, false);
+    memory.writeBytes(access, bytes);
+  };
+  /** U-Boot's qemu_fwcfg_dma_transfer on MMIO: two big-endian 32-bit writes, low word last. */
+  const kick = () => {
+    const swap = (v: number) => (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0;
+    memory.write32(0x09020010, swap(0));
+    memory.write32(0x09020014, swap(access));
+  };
+  const selector = fw.fileSelector('etc/table');
+  setAccess(((selector << 16) | FW_CFG_DMA_CTL_SELECT | FW_CFG_DMA_CTL_READ) >>> 0, 2, target);
+  kick();
+  assert.deepEqual([memory.read8(target), memory.read8(target + 1)], [1, 2]);
+  assert.equal(memory.read32(access), 0, 'control 0: done without error');
+  setAccess(FW_CFG_DMA_CTL_SKIP, 2, 0);
+  kick();
+  setAccess(FW_CFG_DMA_CTL_READ, 4, target);
+  memory.write32(target, 0xffffffff);
+  memory.write32(target + 4, 0xffffffff);
+  kick();
+  assert.deepEqual([0, 1, 2, 3, 4].map((i) => memory.read8(target + i)), [5, 6, 0, 0, 0xff], 'past the end: zeros, nothing beyond the length');
+  setAccess(FW_CFG_DMA_CTL_WRITE, 1, target);
+  kick();
+  assert.equal(memory.read8(access + 3), FW_CFG_DMA_CTL_ERROR, 'nothing is writable: error bit');
+  const saved = JSON.parse(JSON.stringify(fw.saveState()));
+  fw.restoreState(saved);
 });
