@@ -11,7 +11,12 @@ export interface MmioHandler {
   write(offset: number, size: 1 | 2 | 4, value: number): void;
 }
 
-export type RegionKind = 'ram' | 'rom' | 'mmio';
+/**
+ * 'romd' is a ROM device (QEMU's name): its bytes are read directly while it is in ROM mode, and
+ * every write goes to its handler — a flash chip reads like ROM until a command is written, then
+ * answers status or query reads through the handler until it returns to array mode.
+ */
+export type RegionKind = 'ram' | 'rom' | 'mmio' | 'romd';
 
 export class Region {
   constructor(
@@ -27,6 +32,17 @@ export class Region {
     /** ROM: whether writes go through (an aliased shadow) or are dropped. */
     readonly writable: boolean,
   ) {}
+
+  /**
+   * A ROM device: reads come from `bytes` while true, from the handler while false. Set it through
+   * PhysicalMemory.setRomMode, and flush the CPUs' TLBs: they may hold the bytes for reads.
+   */
+  romMode = true;
+
+  /** Whether reads come straight from `bytes`. */
+  get readsBytes(): boolean {
+    return this.bytes !== null && (this.kind !== 'romd' || this.romMode);
+  }
 
   get end(): number {
     return this.start + this.size;
@@ -79,6 +95,16 @@ export class PhysicalMemory {
     return this.add(new Region(name, 'rom', start, bytes.length, bytes, null, this.endian, writable));
   }
 
+  /** A ROM device (see RegionKind): reads from `bytes` in ROM mode, writes always to `handler`. */
+  addRomDevice(name: string, start: number, bytes: Uint8Array, handler: MmioHandler, deviceEndian: Endianness = this.endian): Region {
+    return this.add(new Region(name, 'romd', start, bytes.length, bytes, handler, deviceEndian, false));
+  }
+
+  /** Switches a ROM device between reading its bytes (true) and reading through its handler. */
+  setRomMode(region: Region, romMode: boolean): void {
+    region.romMode = romMode;
+  }
+
   addMmio(name: string, start: number, size: number, handler: MmioHandler, deviceEndian: Endianness = this.endian): Region {
     return this.add(new Region(name, 'mmio', start, size, null, handler, deviceEndian, true));
   }
@@ -125,7 +151,7 @@ export class PhysicalMemory {
    */
   ramAt(address: number): { bytes: Uint8Array; offset: number; writable: boolean; region: Region } | null {
     const region = this.find(address);
-    if (region === null || region.bytes === null) return null;
+    if (region === null || region.bytes === null || !region.readsBytes) return null;
     return { bytes: region.bytes, offset: address - region.start, writable: region.kind === 'ram' || region.writable, region };
   }
 
@@ -135,7 +161,7 @@ export class PhysicalMemory {
       this.onUnassigned(address, 1, false, 0);
       return 0xff;
     }
-    if (region.bytes !== null) return region.bytes[address - region.start];
+    if (region.bytes !== null && region.readsBytes) return region.bytes[address - region.start];
     return region.handler?.read(address - region.start, 1) ?? 0xff;
   }
 
@@ -145,7 +171,7 @@ export class PhysicalMemory {
       this.onUnassigned(address, 1, true, value);
       return;
     }
-    if (region.bytes !== null) {
+    if (region.bytes !== null && region.kind !== 'romd') {
       if (region.kind === 'ram' || region.writable) {
         region.bytes[address - region.start] = value;
         if (this.writeWatchers.length !== 0) this.wrote(address, 1);
@@ -159,7 +185,7 @@ export class PhysicalMemory {
     const region = this.find(address);
     if (region !== null && address + 2 <= region.end) {
       const offset = address - region.start;
-      if (region.bytes !== null) {
+      if (region.bytes !== null && region.readsBytes) {
         const b = region.bytes;
         return this.endian === 'little' ? b[offset] | (b[offset + 1] << 8) : (b[offset] << 8) | b[offset + 1];
       }
@@ -180,7 +206,7 @@ export class PhysicalMemory {
     const region = this.find(address);
     if (region !== null && address + 2 <= region.end) {
       const offset = address - region.start;
-      if (region.bytes !== null) {
+      if (region.bytes !== null && region.kind !== 'romd') {
         if (region.kind !== 'ram' && !region.writable) return;
         const b = region.bytes;
         if (this.endian === 'little') {
@@ -209,7 +235,7 @@ export class PhysicalMemory {
     const region = this.find(address);
     if (region !== null && address + 4 <= region.end) {
       const offset = address - region.start;
-      if (region.bytes !== null) {
+      if (region.bytes !== null && region.readsBytes) {
         const b = region.bytes;
         return this.endian === 'little'
           ? (b[offset] | (b[offset + 1] << 8) | (b[offset + 2] << 16) | (b[offset + 3] << 24)) >>> 0
@@ -231,7 +257,7 @@ export class PhysicalMemory {
     const region = this.find(address);
     if (region !== null && address + 4 <= region.end) {
       const offset = address - region.start;
-      if (region.bytes !== null) {
+      if (region.bytes !== null && region.kind !== 'romd') {
         if (region.kind !== 'ram' && !region.writable) return;
         const b = region.bytes;
         if (this.endian === 'little') {
@@ -285,7 +311,7 @@ export class PhysicalMemory {
   readBytes(address: number, into: Uint8Array): void {
     for (let i = 0; i < into.length; ) {
       const region = this.find(address + i);
-      if (region !== null && region.bytes !== null) {
+      if (region !== null && region.bytes !== null && region.readsBytes) {
         const offset = address + i - region.start;
         const n = Math.min(into.length - i, region.size - offset);
         into.set(region.bytes.subarray(offset, offset + n), i);

@@ -163,3 +163,27 @@ test('HW0010 device memory round-trips through saved state', () => {
   assert.deepEqual(back, bytes);
   assert.throws(() => hexToBytes('00', back, 'vga'), /saved state of vga: 1 bytes where 4 are needed/);
 });
+
+test('HW0011 a ROM device reads its bytes in ROM mode and through its handler otherwise; writes always go to the handler', () => {
+  const memory = new PhysicalMemory('little');
+  const bytes = Uint8Array.from([0x11, 0x22, 0x33, 0x44]);
+  const writes: string[] = [];
+  const region = memory.addRomDevice('flash', 0x1000, bytes, {
+    read: (offset, size) => 0x80 + offset + size,
+    write: (offset, size, value) => writes.push(`${offset}/${size}=${value.toString(16)}`),
+  });
+  assert.equal(memory.read32(0x1000), 0x44332211);
+  assert.deepEqual(memory.ramAt(0x1002)?.writable, false, 'a CPU may read the bytes directly, never write them');
+  memory.write16(0x1000, 0x00ff);
+  memory.write8(0x1003, 0x70);
+  assert.deepEqual(writes, ['0/2=ff', '3/1=70']);
+  assert.deepEqual([...bytes], [0x11, 0x22, 0x33, 0x44], 'the bytes are the device\'s to change');
+  memory.setRomMode(region, false);
+  assert.equal(memory.ramAt(0x1000), null, 'out of ROM mode a CPU must come through the handler');
+  assert.equal(memory.read8(0x1001), 0x82);
+  assert.equal(memory.read32(0x1000), 0x84);
+  memory.setRomMode(region, true);
+  assert.equal(memory.read8(0x1001), 0x22);
+  memory.writeBytes(0x1000, Uint8Array.of(9), true);
+  assert.equal(bytes[0], 9, 'a loader writes the bytes');
+});
