@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { X86Cpu } from '../cpu/x86/cpu.js';
 import { NodeWorkerLauncher } from '../host/node-launcher.js';
 import { selfCheck } from '../selfcheck/selfcheck.js';
+import { runArmProgram } from '../user/arm-runner.js';
 import { runX86Program } from '../user/runner.js';
 import { registerImagesCommand } from './images.js';
 import { registerRunCommand } from './run.js';
@@ -47,9 +48,10 @@ program
 program
   .command('user')
   .description('run a static Linux program for another CPU, as qemu-user does: its system calls go to the host (docs/user-mode.md)')
-  .requiredOption('--arch <arch>', 'the program\'s CPU: x86 (i386)', (text: string): string => {
-    if (text !== 'x86' && text !== 'i386') throw new InvalidArgumentError(`the user-mode runner has x86 only so far, not "${text}"`);
-    return 'x86';
+  .requiredOption('--arch <arch>', 'the program\'s CPU: x86 (i386) or arm (armhf, ARM state only so far)', (text: string): string => {
+    if (text === 'x86' || text === 'i386') return 'x86';
+    if (text === 'arm' || text === 'armhf') return 'arm';
+    throw new InvalidArgumentError(`the user-mode runner has x86 and arm, not "${text}"`);
   })
   .option('--cwd <dir>', 'the directory the program starts in; it may write only below it (default: the current directory)')
   .option('--strace', 'print every system call and its result to stderr, like strace')
@@ -61,10 +63,9 @@ program
       process.stderr.write(`${line}\n`);
     };
     const env = Object.entries(process.env).flatMap(([name, value]) => (value === undefined ? [] : [`${name}=${value}`]));
-    process.exitCode = runX86Program(
-      { program: programPath, args, env, cwd: options.cwd ?? process.cwd(), strace: options.strace === true, log },
-      (memory, io, cpuLog) => new X86Cpu(memory, io, { log: cpuLog }),
-    );
+    const runOptions = { program: programPath, args, env, cwd: options.cwd ?? process.cwd(), strace: options.strace === true, log };
+    process.exitCode =
+      options.arch === 'arm' ? runArmProgram(runOptions) : runX86Program(runOptions, (memory, io, cpuLog) => new X86Cpu(memory, io, { log: cpuLog }));
   });
 
 registerRunCommand(program);

@@ -6,10 +6,11 @@ import type { UartBackend } from '../devices/uart16550.js';
 import type { BlockBackend } from '../hw/block.js';
 import type { Machine } from './machine.js';
 import { PcMachine } from './pc.js';
+import { VirtArmMachine } from './virt-arm.js';
 
 export interface MachineOptions {
   memoryBytes: number;
-  /** Firmware images by role (pc: bios, vgabios); absent or null for none. */
+  /** Firmware images by role (pc: bios, vgabios; virt: bios, loaded into flash bank 0); absent or null for none. */
   firmware: Record<string, Uint8Array | null | undefined>;
   /** The file names of the firmware images, where the machine passes them on (fw_cfg). */
   firmwareNames?: Record<string, string>;
@@ -44,6 +45,20 @@ export function createMachine(kind: string, options: MachineOptions): Machine {
         onReset: options.onReset,
         debugConsole: options.debugConsole,
         faultInjection: options.faultInjection,
+      });
+    }
+    case 'virt': {
+      const bios = options.firmware.bios;
+      if (bios === null || bios === undefined) throw new Error("the virt machine needs a firmware image for its flash (firmware.bios, e.g. U-Boot's qemu_arm u-boot.bin)");
+      return new VirtArmMachine({
+        memoryBytes: options.memoryBytes,
+        bios,
+        biosName: options.firmwareNames?.bios,
+        disks: options.disks,
+        serial: options.serial[0] ?? null,
+        baseTime: options.baseTime,
+        log: options.log,
+        onReset: options.onReset,
       });
     }
     default:

@@ -231,7 +231,7 @@ test('SCN0006 a bad configuration is refused with a sentence naming the field or
       /vms\[1\]\.disks\[0\]\.file: .*twice\.img is already persisted by vms\[0\] \(a\)/,
     ],
     [{ vms: [{ name: 'a', machine: 'pc', firmware, memory: '4G' }] }, /vms\[0\]\.memory: 4 GiB does not fit the pc machine: it takes 2 MiB to 2 GiB/],
-    [{ vms: [{ name: 'a', machine: 'amiga' }] }, /vms\[0\]\.machine: "amiga" is not a machine \(known: pc\)/],
+    [{ vms: [{ name: 'a', machine: 'amiga' }] }, /vms\[0\]\.machine: "amiga" is not a machine \(known: pc, virt\)/],
   ];
   for (const [raw, message] of cases) {
     const file = join(scratch, 'bad.yaml');

@@ -28,13 +28,16 @@ test('CLI0101 l4vm --help lists user; user --help shows --arch, --cwd and --stra
   assert.match(help.stdout, /--strace/);
 });
 
-test('CLI0102 --arch is required and only x86 is accepted so far', () => {
+test('CLI0102 --arch is required; x86 and arm are accepted, others refused with a sentence', () => {
   const missing = l4vm('user', 'prog');
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /required option '--arch <arch>' not specified/);
+  const sparc = l4vm('user', '--arch', 'sparc', 'prog');
+  assert.equal(sparc.status, 1);
+  assert.match(sparc.stderr, /the user-mode runner has x86 and arm, not "sparc"/);
   const arm = l4vm('user', '--arch', 'arm', 'prog');
   assert.equal(arm.status, 1);
-  assert.match(arm.stderr, /x86 only so far, not "arm"/);
+  assert.match(arm.stderr, /prog does not exist/, 'arm goes on to load the program');
 });
 
 test('CLI0103 a file that is not a runnable ELF: one sentence on stderr, status 1, no stack trace', () => {

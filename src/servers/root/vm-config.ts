@@ -24,6 +24,19 @@ export const MACHINE_KINDS = {
     serialPorts: 2,
     disks: 4,
   },
+  virt: {
+    architecture: 'arm',
+    firmware: ['bios'],
+    /** U-Boot for QEMU's 32-bit virt board, from Debian's u-boot-qemu; loaded into flash bank 0. */
+    defaultFirmware: { bios: 'usr/lib/u-boot/qemu_arm/u-boot.bin' },
+    requiredFirmware: ['bios'],
+    loadsKernel: false,
+    minMemory: 16 << 20,
+    maxMemory: 2 ** 31,
+    serialPorts: 1,
+    /** Disks go on the virtio-mmio transports (32 exist); four, as the pc, keep the block server's share. */
+    disks: 4,
+  },
 } as const;
 export type MachineKind = keyof typeof MACHINE_KINDS;
 

@@ -1,0 +1,262 @@
+// The ARM Linux user-mode runner (like qemu-arm): loads a static EABI (armhf) ELF into a
+// PhysicalMemory of its own, builds the initial stack as binfmt_elf does (buildInitialStack from
+// runner.ts), maps the kuser helpers page at 0xffff0000, and runs an ArmCpu in user mode with
+// `svc #0` routed to linux-arm.ts. Guest virtual addresses are physical addresses; page
+// protections are checked by the CPU's `translate` (below), so a stray access ends the process
+// with SIGSEGV as under Linux. One process: fork/exec and signal handlers are not there yet.
+// The layout follows qemu-arm 7.2: stack below 0x40801000 over a guard page, mmap top-down below
+// 0x40000000, brk after the image.
+
+import { randomFillSync } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PhysicalMemory } from '../hw/memory.js';
+import { Access, ArmCpu, ArmException, FaultStatus } from '../cpu/arm/cpu.js';
+import { Mode, SP } from '../cpu/arm/state.js';
+import { PAGE_SIZE, pageDown, pageUp, PROT_EXEC, PROT_READ, PROT_WRITE, UserAddressSpace } from './address-space.js';
+import { copySegments, EM_ARM, ElfError, loadExtent, parseElf32, PF_R, PF_W, PF_X, programHeaderAddress, PT_LOAD, whyNotRunnable, type Elf32 } from './elf.js';
+import { LinuxArm } from './linux-arm.js';
+import { LinuxFiles } from './linux-files.js';
+import { SIGNAL_NAMES } from './linux-x86.js';
+import {
+  AT_BASE,
+  AT_CLKTCK,
+  AT_EGID,
+  AT_ENTRY,
+  AT_EUID,
+  AT_EXECFN,
+  AT_FLAGS,
+  AT_GID,
+  AT_HWCAP,
+  AT_PAGESZ,
+  AT_PHDR,
+  AT_PHENT,
+  AT_PHNUM,
+  AT_PLATFORM,
+  AT_RANDOM,
+  AT_SECURE,
+  AT_UID,
+  buildInitialStack,
+  type UserRunOptions,
+} from './runner.js';
+
+export const ARM_STACK_TOP = 0x4080_1000;
+export const ARM_STACK_SIZE = 0x80_0000;
+export const ARM_MMAP_TOP = 0x4000_0000;
+/** The kuser helpers page (Documentation/arm/kernel_user_helpers.rst). */
+export const KUSER_PAGE = 0xffff_0000;
+const AT_HWCAP2 = 26;
+
+/**
+ * HWCAP of qemu-arm's cortex-a15 (linux-user/elfload.c get_elf_hwcap: SWP HALF THUMB FAST_MULT
+ * EDSP THUMBEE NEON TLS LPAE IDIVA IDIVT VFP VFPv3 VFPD32 VFPv4 = 0x1fb8d7) without the VFP and
+ * NEON bits (VFP 0x40, NEON 0x1000, VFPv3 0x2000, VFPv4 0x10000, VFPD32 0x80000) until this core
+ * has CP10/CP11: glibc then takes its integer-only paths (setjmp, memcpy).
+ */
+export const ARM_HWCAP = 0x1fb8d7 & ~(0x40 | 0x1000 | 0x2000 | 0x10000 | 0x80000);
+
+/**
+ * The kuser helpers as Linux's entry-armv.S has them for ARMv7 (assembled with GNU as from our own
+ * source: LDREXD/LDREX loops, DMB, MRC of TPIDRURO), by offset in the page.
+ */
+const KUSER_CODE: readonly (readonly [number, readonly number[]])[] = [
+  // __kuser_cmpxchg64 (0xffff0f60): r0 = &old, r1 = &new, r2 = ptr; returns 0 (C set) if stored.
+  [0xf60, [0xe92d00f0, 0xe1c040d0, 0xe1c160d0, 0xe1b20f9f, 0xe0303004, 0x00313005, 0x01a23f96, 0x03330001, 0x0afffff9, 0xe2730000, 0xe8bd00f0, 0xe12fff1e]],
+  // __kuser_memory_barrier (0xffff0fa0): dmb ish; bx lr.
+  [0xfa0, [0xf57ff05b, 0xe12fff1e]],
+  // __kuser_cmpxchg (0xffff0fc0): r0 = old, r1 = new, r2 = ptr.
+  [0xfc0, [0xe1923f9f, 0xe0533000, 0x01823f91, 0x03330001, 0x0afffffa, 0xe2730000, 0xe12fff1e]],
+  // __kuser_get_tls (0xffff0fe0): mrc p15, 0, r0, c13, c0, 3; bx lr.
+  [0xfe0, [0xee1d0f70, 0xe12fff1e]],
+  // __kuser_helper_version (0xffff0ffc): 5 helpers' worth of 32-byte slots (0xffff0f60-0xffff0fff).
+  [0xffc, [5]],
+];
+
+const ARM_TARGET = { machines: [EM_ARM], endian: 'little' as const, name: 'ARM' };
+
+/** The ARM core with user-mode page protections: the process's mappings are its page tables. */
+export class UserArmCpu extends ArmCpu {
+  constructor(
+    memory: PhysicalMemory,
+    private readonly space: UserAddressSpace,
+    log: (line: string) => void,
+  ) {
+    super(memory, { log });
+  }
+
+  protected override translate(address: number, access: number, _user: boolean): number {
+    const physical = address >>> 0;
+    const prot = this.space.protection(physical);
+    const needed = access === Access.WRITE ? PROT_WRITE : access === Access.EXECUTE ? PROT_EXEC : PROT_READ;
+    if (prot === null || (prot & needed) === 0) {
+      // Section translation fault or permission fault (short-descriptor FS 0b00101 / 0b01101).
+      const status = prot === null ? FaultStatus.TRANSLATION_SECTION : 0x0d;
+      this.raiseAbort(access === Access.EXECUTE ? ArmException.PREFETCH_ABORT : ArmException.DATA_ABORT, physical, status, access === Access.WRITE);
+    }
+    return physical;
+  }
+}
+
+export interface LoadedArmProgram {
+  readonly memory: PhysicalMemory;
+  readonly space: UserAddressSpace;
+  readonly elf: Elf32;
+  readonly brkStart: number;
+  readonly stackPointer: number;
+}
+
+/** Reads and checks `program`; throws ElfError with one sentence when it cannot run. */
+export function readArmExecutable(program: string): { bytes: Uint8Array; elf: Elf32 } {
+  let bytes: Uint8Array;
+  try {
+    if (fs.statSync(program).isDirectory()) throw new ElfError(`${program} is a directory, not a program.`);
+    bytes = fs.readFileSync(program);
+  } catch (error) {
+    if (error instanceof ElfError) throw error;
+    const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
+    throw new ElfError(code === 'ENOENT' ? `${program} does not exist.` : `${program} cannot be read (${code || String(error)}).`);
+  }
+  const elf = parseElf32(bytes, program);
+  const problem = whyNotRunnable(elf, program, ARM_TARGET);
+  if (problem !== null) throw new ElfError(problem);
+  return { bytes, elf };
+}
+
+function segmentProtection(flags: number): number {
+  return ((flags & PF_R) !== 0 ? PROT_READ : 0) | ((flags & PF_W) !== 0 ? PROT_WRITE : 0) | ((flags & PF_X) !== 0 ? PROT_EXEC : 0);
+}
+
+/** Maps the image, the stack and the kuser page; copies the segments; builds the initial stack. */
+export function loadArmProgram(bytes: Uint8Array, elf: Elf32, argv: readonly string[], envp: readonly string[], execfn: string): LoadedArmProgram {
+  const memory = new PhysicalMemory('little');
+  const space = new UserAddressSpace(memory, ARM_MMAP_TOP);
+  const extent = loadExtent(elf, PAGE_SIZE);
+  if (extent.start < ARM_STACK_TOP && extent.end > ARM_MMAP_TOP) {
+    throw new ElfError(`${execfn} loads at 0x${extent.start.toString(16)}-0x${extent.end.toString(16)}, over the stack l4vm puts at 0x${ARM_MMAP_TOP.toString(16)}-0x${ARM_STACK_TOP.toString(16)}.`);
+  }
+  if (extent.end > KUSER_PAGE) throw new ElfError(`${execfn} loads at 0x${extent.start.toString(16)}-0x${extent.end.toString(16)}, over the kuser helpers page at 0xffff0000.`);
+  const ranges: { start: number; end: number; prot: number }[] = [];
+  for (const header of elf.programHeaders) {
+    if (header.type !== PT_LOAD || header.memorySize === 0) continue;
+    const start = pageDown(header.vaddr);
+    const end = pageUp(header.vaddr + header.memorySize);
+    const last = ranges.at(-1);
+    if (last !== undefined && start < last.end) {
+      last.end = Math.max(last.end, end);
+      last.prot |= segmentProtection(header.flags);
+    } else ranges.push({ start, end, prot: segmentProtection(header.flags) });
+  }
+  for (const range of ranges) space.map('image', range.start, range.end - range.start, range.prot);
+  copySegments(elf, bytes, (address, from) => memory.writeBytes(address, from, true));
+
+  space.map('stack', ARM_STACK_TOP - ARM_STACK_SIZE, ARM_STACK_SIZE, PROT_READ | PROT_WRITE);
+  space.map('kuser helpers', KUSER_PAGE, PAGE_SIZE, PROT_READ | PROT_EXEC);
+  for (const [offset, words] of KUSER_CODE) words.forEach((word, k) => memory.write32(KUSER_PAGE + offset + k * 4, word));
+
+  const random = new Uint8Array(16);
+  randomFillSync(random);
+  const ids = { uid: process.getuid?.() ?? 0, euid: process.geteuid?.() ?? 0, gid: process.getgid?.() ?? 0, egid: process.getegid?.() ?? 0 };
+  const stack = buildInitialStack({
+    top: ARM_STACK_TOP,
+    argv,
+    envp,
+    execfn,
+    platform: 'v7l',
+    random,
+    endian: 'little',
+    auxv: (at) => [
+      [AT_HWCAP, ARM_HWCAP],
+      [AT_PAGESZ, PAGE_SIZE],
+      [AT_CLKTCK, 100],
+      [AT_PHDR, programHeaderAddress(elf)],
+      [AT_PHENT, 32],
+      [AT_PHNUM, elf.programHeaders.length],
+      [AT_BASE, 0],
+      [AT_FLAGS, 0],
+      [AT_ENTRY, elf.entry],
+      [AT_UID, ids.uid],
+      [AT_EUID, ids.euid],
+      [AT_GID, ids.gid],
+      [AT_EGID, ids.egid],
+      [AT_SECURE, 0],
+      [AT_RANDOM, at.random],
+      [AT_HWCAP2, 0],
+      [AT_EXECFN, at.execfn],
+      [AT_PLATFORM, at.platform],
+    ],
+  });
+  memory.writeBytes(stack.sp, stack.image);
+  return { memory, space, elf, brkStart: pageUp(extent.end), stackPointer: stack.sp };
+}
+
+export type ArmCpuFactory = (memory: PhysicalMemory, space: UserAddressSpace, log: (line: string) => void) => ArmCpu;
+
+const SIGILL = 4;
+const SIGTRAP = 5;
+const SIGBUS = 7;
+const SIGSEGV = 11;
+
+/**
+ * Runs a static ARM EABI Linux program to its end; returns the exit status for the host process
+ * (128 + signal when a signal killed it, 1 when it could not start). Never throws for bad input:
+ * the reason is logged as one sentence.
+ */
+export function runArmProgram(options: UserRunOptions, createCpu: ArmCpuFactory = (memory, space, log) => new UserArmCpu(memory, space, log)): number {
+  let loaded: LoadedArmProgram;
+  let linux: LinuxArm;
+  let cpu: ArmCpu;
+  try {
+    const { bytes, elf } = readArmExecutable(options.program);
+    loaded = loadArmProgram(bytes, elf, [options.program, ...options.args], options.env, options.program);
+    cpu = createCpu(loaded.memory, loaded.space, options.log);
+    const files = new LinuxFiles(options.cwd, path.resolve(options.program));
+    linux = new LinuxArm(cpu, loaded.space, files, { log: options.log, strace: options.strace, brkStart: loaded.brkStart });
+  } catch (error) {
+    if (error instanceof ElfError) {
+      options.log(`l4vm: ${error.message}`);
+      return 1;
+    }
+    if (typeof error === 'object' && error !== null && 'code' in error && 'path' in error) {
+      options.log(`l4vm: the working directory ${String((error as { path: unknown }).path)} is not usable (${String((error as { code: unknown }).code)}).`);
+      return 1;
+    }
+    throw error;
+  }
+  const state = cpu.state;
+  state.switchMode(Mode.USR);
+  state.setCpsr(Mode.USR);
+  state.r[SP] = loaded.stackPointer;
+  const entry = loaded.elf.entry >>> 0;
+  state.t = entry & 1;
+  state.r[15] = (entry & ~1) | 0;
+  // The mappings are the page tables: forget translations and decoded code when they change.
+  loaded.space.onChange = () => cpu.flushCaches();
+  cpu.svcHook = () => {
+    linux.handle();
+    return true;
+  };
+  cpu.exceptionHook = (exception, address, faultAddress) => {
+    const at = `0x${address.toString(16)}`;
+    if (exception === ArmException.UNDEFINED) {
+      linux.kill(SIGILL, state.t ? `Thumb code at ${at}: the ARM core runs ARM (A32) code only so far` : `undefined instruction at ${at}: ${cpu.disassembleAt(address)}`);
+    } else if (exception === ArmException.PREFETCH_ABORT) {
+      if (cpu.cp15.ifsr === FaultStatus.DEBUG) linux.kill(SIGTRAP, `breakpoint at ${at}`);
+      else linux.kill(SIGSEGV, `instruction fetch from 0x${faultAddress.toString(16)}`);
+    } else if ((cpu.cp15.dfsr & 0x40f) === FaultStatus.ALIGNMENT) {
+      linux.kill(SIGBUS, `unaligned access to 0x${faultAddress.toString(16)} at ${at}`);
+    } else {
+      linux.kill(SIGSEGV, `${(cpu.cp15.dfsr & (1 << 11)) !== 0 ? 'write to' : 'read of'} 0x${faultAddress.toString(16)} at ${at}`);
+    }
+    return true;
+  };
+  const slice = options.slice ?? 1_000_000;
+  while (linux.end === null) {
+    cpu.run(slice);
+    // WFI/WFE: a lone user process has nothing to wait for; go on as Linux would after an event.
+    if (cpu.halted) cpu.halted = false;
+  }
+  const end = linux.end;
+  if (end.kind === 'exit') return end.status;
+  options.log(`l4vm: uncaught target signal ${end.signal} (${SIGNAL_NAMES[end.signal] ?? `signal ${end.signal}`}): ${end.reason}`);
+  return 128 + end.signal;
+}
