@@ -36,6 +36,7 @@ import type { Device } from '../hw/device.js';
 import { IoPorts } from '../hw/ioports.js';
 import { IrqLine } from '../hw/irq.js';
 import { PhysicalMemory } from '../hw/memory.js';
+import { Slicer } from '../hw/slicer.js';
 import type { Machine, MachineDisplay, RunResult, SerialPort } from './machine.js';
 
 export const PC_MIN_MEMORY = 2 << 20;
@@ -49,8 +50,6 @@ export const PC_NS_PER_INSTRUCTION = 10;
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-/** The most instructions one CPU run may take before timers are looked at again. */
-const SLICE_INSTRUCTIONS = 20_000;
 const VGA_WINDOW = 0xa0000;
 const OPTION_ROMS = 0xc0000;
 const BIOS_SHADOW = 0xe0000;
@@ -144,10 +143,7 @@ export class PcMachine implements Machine {
   private readonly devices: Device[] = [];
   private readonly log: (line: string) => void;
   private resetRequested = false;
-  private sliceStartNs = 0;
-  private sliceStartInstructions = 0;
-  private running = false;
-  private sliceEnded = false;
+  private readonly slicer: Slicer;
 
   constructor(config: PcConfig) {
     validatePcConfig(config);
@@ -219,6 +215,13 @@ export class PcMachine implements Machine {
     }
 
     this.cpu = new X86Cpu(memory, io, { log: this.log });
+    this.slicer = new Slicer(this.clock, this.cpu, PC_NS_PER_INSTRUCTION, {
+      wakeable: () => this.interruptDeliverable(),
+      beforeSlice: () => {
+        if (this.resetRequested) this.warmReset();
+      },
+      stopped: () => this.stopped !== null,
+    });
     this.cpu.interruptController = this.pic;
     this.cpu.ferrLine = irq(13);
     this.cpu.shutdownHook = () => {
@@ -260,38 +263,11 @@ export class PcMachine implements Machine {
   }
 
   run(budgetNs: number): RunResult {
-    const clock = this.clock;
-    const cpu = this.cpu;
-    const start = clock.now;
-    const end = start + budgetNs;
-    const startInstructions = cpu.instructions;
-    let idle = false;
-    this.sliceEnded = false;
-    while (clock.now < end && this.stopped === null && !this.sliceEnded) {
-      if (this.resetRequested) this.warmReset();
-      if (cpu.halted && !this.interruptDeliverable()) {
-        // Idle: nothing happens until the next timer.
-        idle = true;
-        clock.advanceTo(Math.min(clock.nextDeadline, end));
-        continue;
-      }
-      idle = false;
-      const until = Math.min(end, clock.nextDeadline);
-      const limit = Math.max(1, Math.min(SLICE_INSTRUCTIONS, Math.ceil((until - clock.now) / PC_NS_PER_INSTRUCTION)));
-      this.sliceStartNs = clock.now;
-      this.sliceStartInstructions = cpu.instructions;
-      this.running = true;
-      const ran = cpu.run(limit);
-      this.running = false;
-      clock.advanceTo(this.sliceStartNs + ran * PC_NS_PER_INSTRUCTION);
-      if (cpu.halted && !this.interruptDeliverable()) idle = true;
-    }
-    return { elapsedNs: clock.now - start, instructions: cpu.instructions - startInstructions, idle };
+    return this.slicer.run(budgetNs);
   }
 
   endSlice(): void {
-    this.sliceEnded = true;
-    this.cpu.stop();
+    this.slicer.endSlice();
   }
 
   keyEvent(code: string, down: boolean): void {
@@ -332,9 +308,7 @@ export class PcMachine implements Machine {
 
   /** Brings guest time up to the instruction now executing (called before each port access). */
   private catchUpClock(): void {
-    if (!this.running) return;
-    const now = this.sliceStartNs + (this.cpu.instructions - this.sliceStartInstructions) * PC_NS_PER_INSTRUCTION;
-    if (now > this.clock.now) this.clock.advanceTo(now);
+    this.slicer.catchUp();
   }
 
   private requestReset(reason: string): void {

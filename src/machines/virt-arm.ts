@@ -38,6 +38,7 @@ import type { Device } from '../hw/device.js';
 import { DeviceTree, type FdtNode } from '../hw/fdt.js';
 import { IrqLine } from '../hw/irq.js';
 import { PhysicalMemory, type MmioHandler, type Region } from '../hw/memory.js';
+import { Slicer } from '../hw/slicer.js';
 import type { Machine, RunResult, SerialPort } from './machine.js';
 import { formatSize } from './pc.js';
 
@@ -78,8 +79,6 @@ export const PSCI_NOT_SUPPORTED = -1;
 /** What QEMU 7.2 answers to PSCI_VERSION: 1.1 (checked with qemu-system-arm -M virt, test VIRT0004). */
 export const PSCI_VERSION_VALUE = 0x00010001;
 
-/** The most instructions one CPU run may take before timers are looked at again. */
-const SLICE_INSTRUCTIONS = 20_000;
 /**
  * readyForKey: a guest that polls the UART reads UARTFR (or UARTDR) over and over; it waits for
  * input when it did so within this many instructions and sent nothing in as many.
@@ -155,10 +154,7 @@ export class VirtArmMachine implements Machine {
   private readonly log: (line: string) => void;
   private readonly onReset: (reason: string) => void;
   private resetRequested = false;
-  private sliceStartNs = 0;
-  private sliceStartInstructions = 0;
-  private running = false;
-  private sliceEnded = false;
+  private readonly slicer: Slicer;
   /** Instruction counts of the guest's last read of UARTFR/UARTDR and its last write of UARTDR (readyForKey). */
   private lastUartPoll = Number.NEGATIVE_INFINITY;
   private lastUartTransmit = Number.NEGATIVE_INFINITY;
@@ -171,6 +167,13 @@ export class VirtArmMachine implements Machine {
     this.biosImage = config.bios.slice();
     const memory = this.memory;
     this.cpu = new ArmCpu(memory, { log: this.log });
+    this.slicer = new Slicer(this.clock, this.cpu, VIRT_NS_PER_INSTRUCTION, {
+      wakeable: () => this.interruptPending(),
+      beforeSlice: () => {
+        if (this.resetRequested) this.warmReset();
+      },
+      stopped: () => this.stopped !== null,
+    });
     const cpu = this.cpu;
 
     // Flash: read as ROM while in read-array mode, through the bank's handler otherwise.
@@ -264,38 +267,11 @@ export class VirtArmMachine implements Machine {
   }
 
   run(budgetNs: number): RunResult {
-    const clock = this.clock;
-    const cpu = this.cpu;
-    const start = clock.now;
-    const end = start + budgetNs;
-    const startInstructions = cpu.instructions;
-    let idle = false;
-    this.sliceEnded = false;
-    while (clock.now < end && this.stopped === null && !this.sliceEnded) {
-      if (this.resetRequested) this.warmReset();
-      if (cpu.halted && !this.interruptPending()) {
-        // WFI: nothing happens until the next timer.
-        idle = true;
-        clock.advanceTo(Math.min(clock.nextDeadline, end));
-        continue;
-      }
-      idle = false;
-      const until = Math.min(end, clock.nextDeadline);
-      const limit = Math.max(1, Math.min(SLICE_INSTRUCTIONS, Math.ceil((until - clock.now) / VIRT_NS_PER_INSTRUCTION)));
-      this.sliceStartNs = clock.now;
-      this.sliceStartInstructions = cpu.instructions;
-      this.running = true;
-      const ran = cpu.run(limit);
-      this.running = false;
-      clock.advanceTo(this.sliceStartNs + ran * VIRT_NS_PER_INSTRUCTION);
-      if (cpu.halted && !this.interruptPending()) idle = true;
-    }
-    return { elapsedNs: clock.now - start, instructions: cpu.instructions - startInstructions, idle };
+    return this.slicer.run(budgetNs);
   }
 
   endSlice(): void {
-    this.sliceEnded = true;
-    this.cpu.stop();
+    this.slicer.endSlice();
   }
 
   /** The virt machine has no keyboard: `--keys` types into the serial port instead. */
@@ -362,9 +338,7 @@ export class VirtArmMachine implements Machine {
 
   /** Brings guest time up to the instruction now executing (called before each device access). */
   private catchUpClock(): void {
-    if (!this.running) return;
-    const now = this.sliceStartNs + (this.cpu.instructions - this.sliceStartInstructions) * VIRT_NS_PER_INSTRUCTION;
-    if (now > this.clock.now) this.clock.advanceTo(now);
+    this.slicer.catchUp();
   }
 
   private requestReset(reason: string): void {
