@@ -8,13 +8,12 @@
 // 0x40000000, brk after the image.
 
 import { randomFillSync } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PhysicalMemory } from '../hw/memory.js';
 import { Access, ArmCpu, ArmException, FaultStatus } from '../cpu/arm/cpu.js';
 import { Mode, SP } from '../cpu/arm/state.js';
 import { PAGE_SIZE, pageDown, pageUp, PROT_EXEC, PROT_READ, PROT_WRITE, UserAddressSpace } from './address-space.js';
-import { copySegments, EM_ARM, ElfError, loadExtent, parseElf32, PF_R, PF_W, PF_X, programHeaderAddress, PT_LOAD, whyNotRunnable, type Elf32 } from './elf.js';
+import { copySegments, EM_ARM, ElfError, loadExtent, programHeaderAddress, PT_LOAD, readExecutable, segmentProtection, type Elf32 } from './elf.js';
 import { LinuxArm } from './linux-arm.js';
 import { LinuxFiles } from './linux-files.js';
 import { SIGNAL_NAMES } from './linux-x86.js';
@@ -105,25 +104,9 @@ export interface LoadedArmProgram {
   readonly stackPointer: number;
 }
 
-/** Reads and checks `program`; throws ElfError with one sentence when it cannot run. */
+/** Reads and checks `program` (host path as given); throws ElfError with one sentence when it cannot run. */
 export function readArmExecutable(program: string): { bytes: Uint8Array; elf: Elf32 } {
-  let bytes: Uint8Array;
-  try {
-    if (fs.statSync(program).isDirectory()) throw new ElfError(`${program} is a directory, not a program.`);
-    bytes = fs.readFileSync(program);
-  } catch (error) {
-    if (error instanceof ElfError) throw error;
-    const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
-    throw new ElfError(code === 'ENOENT' ? `${program} does not exist.` : `${program} cannot be read (${code || String(error)}).`);
-  }
-  const elf = parseElf32(bytes, program);
-  const problem = whyNotRunnable(elf, program, ARM_TARGET);
-  if (problem !== null) throw new ElfError(problem);
-  return { bytes, elf };
-}
-
-function segmentProtection(flags: number): number {
-  return ((flags & PF_R) !== 0 ? PROT_READ : 0) | ((flags & PF_W) !== 0 ? PROT_WRITE : 0) | ((flags & PF_X) !== 0 ? PROT_EXEC : 0);
+  return readExecutable(program, ARM_TARGET);
 }
 
 /** Maps the image, the stack and the kuser page; copies the segments; builds the initial stack. */

@@ -3,7 +3,9 @@
 // guest address space. Nothing here is specific to x86: the caller names the machine it emulates
 // (System V ABI, "Object Files", ch. 4 and "Program Loading", ch. 5).
 
+import * as fs from 'node:fs';
 import type { Endianness } from '../hw/memory.js';
+import { PROT_EXEC, PROT_READ, PROT_WRITE } from './address-space.js';
 
 export const PT_LOAD = 1;
 export const PT_DYNAMIC = 2;
@@ -206,4 +208,26 @@ export function copySegments(elf: Elf32, bytes: Uint8Array, write: (address: num
     if (header.type !== PT_LOAD || header.fileSize === 0) continue;
     write(header.vaddr, bytes.subarray(header.offset, header.offset + header.fileSize));
   }
+}
+
+/** Reads and checks the program at host path `program` for `target`; throws ElfError with one sentence when it cannot run. */
+export function readExecutable(program: string, target: ElfTarget): { bytes: Uint8Array; elf: Elf32 } {
+  let bytes: Uint8Array;
+  try {
+    if (fs.statSync(program).isDirectory()) throw new ElfError(`${program} is a directory, not a program.`);
+    bytes = fs.readFileSync(program);
+  } catch (error) {
+    if (error instanceof ElfError) throw error;
+    const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
+    throw new ElfError(code === 'ENOENT' ? `${program} does not exist.` : code === 'EACCES' ? `${program} cannot be read (permission denied).` : `${program} cannot be read: ${String(error)}`);
+  }
+  const elf = parseElf32(bytes, program);
+  const problem = whyNotRunnable(elf, program, target);
+  if (problem !== null) throw new ElfError(problem);
+  return { bytes, elf };
+}
+
+/** The mmap protection of a segment's ELF flags (PF_R, PF_W, PF_X). */
+export function segmentProtection(flags: number): number {
+  return ((flags & PF_R) !== 0 ? PROT_READ : 0) | ((flags & PF_W) !== 0 ? PROT_WRITE : 0) | ((flags & PF_X) !== 0 ? PROT_EXEC : 0);
 }

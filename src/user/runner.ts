@@ -11,8 +11,8 @@ import * as path from 'node:path';
 import { IoPorts } from '../hw/ioports.js';
 import { PhysicalMemory, type Endianness, type Region } from '../hw/memory.js';
 import { EAX, ESP, type X86State } from '../cpu/x86/state.js';
-import { PAGE_SIZE, pageDown, pageUp, PROT_EXEC, PROT_READ, PROT_WRITE, UserAddressSpace } from './address-space.js';
-import { copySegments, EM_386, ElfError, loadExtent, parseElf32, PF_R, PF_W, PF_X, programHeaderAddress, PT_LOAD, whyNotRunnable, type Elf32 } from './elf.js';
+import { PAGE_SIZE, pageDown, pageUp, PROT_READ, PROT_WRITE, UserAddressSpace } from './address-space.js';
+import { copySegments, EM_386, ElfError, loadExtent, programHeaderAddress, PT_LOAD, readExecutable, segmentProtection, type Elf32 } from './elf.js';
 import { Errno, errnoOf } from './linux-errno.js';
 import { LinuxFiles } from './linux-files.js';
 import { ProcessTable, type LinuxProcess, type ProcessBody, type ProcessEnd } from './linux-processes.js';
@@ -250,24 +250,7 @@ const X86_TARGET = { machines: [EM_386], endian: 'little' as const, name: 'i386'
 
 /** Reads and checks `program` (host path as given); throws ElfError with one sentence when it cannot run. */
 export function readX86Executable(program: string): { bytes: Uint8Array; elf: Elf32 } {
-  let bytes: Uint8Array;
-  try {
-    const stats = fs.statSync(program);
-    if (stats.isDirectory()) throw new ElfError(`${program} is a directory, not a program.`);
-    bytes = fs.readFileSync(program);
-  } catch (error) {
-    if (error instanceof ElfError) throw error;
-    const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
-    throw new ElfError(code === 'ENOENT' ? `${program} does not exist.` : code === 'EACCES' ? `${program} cannot be read (permission denied).` : `${program} cannot be read: ${String(error)}`);
-  }
-  const elf = parseElf32(bytes, program);
-  const problem = whyNotRunnable(elf, program, X86_TARGET);
-  if (problem !== null) throw new ElfError(problem);
-  return { bytes, elf };
-}
-
-function segmentProtection(flags: number): number {
-  return ((flags & PF_R) !== 0 ? PROT_READ : 0) | ((flags & PF_W) !== 0 ? PROT_WRITE : 0) | ((flags & PF_X) !== 0 ? PROT_EXEC : 0);
+  return readExecutable(program, X86_TARGET);
 }
 
 /** Maps the image, the stack and the GDT; copies the segments; builds the initial stack. */
