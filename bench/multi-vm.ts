@@ -16,6 +16,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { L4vm } from '../src/api/l4vm.js';
 import { parseBenchArguments } from './arguments.js';
+import { applyV8Flags } from '../src/host/v8-flags.js';
+
+applyV8Flags();
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const MINIBIOS = join(root, 'guests/minibios/bios.bin');

@@ -13,6 +13,9 @@ import { join } from 'node:path';
 import { PcMachine } from '../src/machines/pc.js';
 import { MachineRunner } from '../src/vmm/runner.js';
 import { parseBenchArguments } from './arguments.js';
+import { applyV8Flags } from '../src/host/v8-flags.js';
+
+applyV8Flags();
 
 const BIOS = '/usr/share/seabios/bios.bin';
 const VGA_BIOS = '/usr/share/seabios/vgabios-isavga.bin';

@@ -1,6 +1,7 @@
 // The `l4vm` command: selfcheck, user (static Linux programs), run (a machine), images (firmware).
 
 import { Command, InvalidArgumentError } from 'commander';
+import { applyV8Flags } from '../host/v8-flags.js';
 import { readFileSync } from 'node:fs';
 import { X86Cpu } from '../cpu/x86/cpu.js';
 import { NodeWorkerLauncher } from '../host/node-launcher.js';
@@ -9,6 +10,8 @@ import { runArmProgram } from '../user/arm-runner.js';
 import { runX86Program } from '../user/runner.js';
 import { registerImagesCommand } from './images.js';
 import { registerRunCommand } from './run.js';
+
+applyV8Flags();
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
