@@ -8,6 +8,7 @@
 //   const png = await system.screenshotPng('alpha');
 //   await system.stop();
 
+import { findImage } from '../host/images.js';
 import { NodeWorkerLauncher } from '../host/node-launcher.js';
 import { encodePng } from '../host/png.js';
 import { Recorder } from '../host/recorder.js';
@@ -50,7 +51,11 @@ export class L4vm {
 
   static async start(options: StartOptions): Promise<L4vm> {
     const config =
-      typeof options.config === 'string' ? loadSystemConfig(options.config) : 'raw' in options.config ? validateSystemConfig(options.config.raw, options.config.base) : options.config;
+      typeof options.config === 'string'
+        ? loadSystemConfig(options.config, findImage)
+        : 'raw' in options.config
+          ? validateSystemConfig(options.config.raw, options.config.base, findImage)
+          : options.config;
     const clock = options.clock ?? 'host';
     const cpus = clock === 'virtual' ? 1 : config.hostCpus;
     if (clock === 'virtual' && config.vms.some((vm) => vm.cpu !== 0)) throw new Error('the virtual clock runs every VM on host CPU 0; remove the cpu fields or use the host clock');

@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { L4vm } from '../api/l4vm.js';
+import { findImage } from '../host/images.js';
 import { writePngFile } from '../host/png.js';
 import { Recorder } from '../host/recorder.js';
 import { TerminalConsole } from '../host/terminal-console.js';
@@ -23,7 +24,7 @@ export async function runSystemCommand(configPath: string, options: SystemRunOpt
   if (machineFlags.length > 0) throw new UsageError(`--${machineFlags[0]} is for one VM without a configuration; with ${configPath} the configuration says what each VM has`);
   let config;
   try {
-    config = loadSystemConfig(configPath);
+    config = loadSystemConfig(configPath, findImage);
   } catch (error) {
     if (error instanceof SystemConfigError) throw new UsageError(error.message);
     throw error;

@@ -17,27 +17,11 @@
 // Keys"), the Linux console's F1–F5 (ESC [ [ A … E), and the kitty/fixterms CSI u form.
 
 import { isKeyCode, KEY_CODES, type KeyCode } from '../devices/ps2keyboard.js';
+import type { TerminalKey } from '../protocols/input.js';
 
-/** One key pressed and released, with the modifiers held around it. */
-export interface TerminalKey {
-  code: KeyCode;
-  shift: boolean;
-  ctrl?: boolean;
-  alt?: boolean;
-}
-
-/** One change of a key, as Ps2Keyboard.keyDown (down) or keyUp (!down) takes it. */
-export interface KeyEvent {
-  code: KeyCode;
-  down: boolean;
-}
-
-/** The l4vm prefix key, Ctrl-] (byte 0x1D), as the decoder reports it. */
-export const PREFIX_KEY: Readonly<TerminalKey> = { code: 'BracketRight', shift: false, ctrl: true };
-
-export function isPrefixKey(key: TerminalKey): boolean {
-  return key.code === PREFIX_KEY.code && key.ctrl === true && !key.shift && key.alt !== true;
-}
+// Key strokes and the prefix key are the input protocol's (src/protocols/input.ts): the input
+// server interprets them; they are re-exported here for the front ends.
+export { isPrefixKey, PREFIX_KEY, strokesToKeyEvents, type KeyEvent, type TerminalKey } from '../protocols/input.js';
 
 // The US layout: each row unshifted, then shifted, key by key.
 const US_ROWS: readonly [string, string, readonly KeyCode[]][] = [
@@ -199,20 +183,6 @@ export function textToKeyStrokes(text: string): TerminalKey[] {
   return strokes;
 }
 
-/** Presses and releases each stroke's key, with Ctrl, Alt and Shift (left ones) held around it. */
-export function strokesToKeyEvents(strokes: readonly TerminalKey[]): KeyEvent[] {
-  const events: KeyEvent[] = [];
-  for (const stroke of strokes) {
-    const modifiers: KeyCode[] = [];
-    if (stroke.ctrl) modifiers.push('ControlLeft');
-    if (stroke.alt) modifiers.push('AltLeft');
-    if (stroke.shift) modifiers.push('ShiftLeft');
-    for (const code of modifiers) events.push({ code, down: true });
-    events.push({ code: stroke.code, down: true }, { code: stroke.code, down: false });
-    for (const code of modifiers.reverse()) events.push({ code, down: false });
-  }
-  return events;
-}
 
 // xterm's CSI <n> ~ keys (ctlseqs "PC-Style Function Keys"; 1/4/7/8 as rxvt and the Linux console send them).
 const TILDE_KEYS: Readonly<Record<number, KeyCode>> = {

@@ -13,6 +13,9 @@
 //   EVENT_SERIAL  a = port (0 = COM1 / the first UART), b = the byte
 // After pushing, the producer signals the VMM's notification with its bit (NOTIFY_INPUT or
 // NOTIFY_SERIAL); the VMM drains the ring between slices and when the bit wakes it.
+//
+// Key strokes (TerminalKey: a key with its modifiers, the prefix key) are what a front end gives
+// the input server; strokesToKeyEvents turns one into the down/up events the rings carry.
 
 import { KEY_CODES, type KeyCode } from '../devices/ps2keyboard.js';
 import { Ring } from '../kernel/ring.js';
@@ -104,4 +107,42 @@ export class InputConsumer {
       if (event !== null) return event;
     }
   }
+}
+
+// ---- key strokes: what a front end gives the input server ----
+
+/** One key pressed and released, with the modifiers held around it. */
+export interface TerminalKey {
+  code: KeyCode;
+  shift: boolean;
+  ctrl?: boolean;
+  alt?: boolean;
+}
+
+/** One change of a key, as Ps2Keyboard.keyDown (down) or keyUp (!down) takes it. */
+export interface KeyEvent {
+  code: KeyCode;
+  down: boolean;
+}
+
+/** The l4vm prefix key, Ctrl-] (byte 0x1D), as the decoder reports it. */
+export const PREFIX_KEY: Readonly<TerminalKey> = { code: 'BracketRight', shift: false, ctrl: true };
+
+export function isPrefixKey(key: TerminalKey): boolean {
+  return key.code === PREFIX_KEY.code && key.ctrl === true && !key.shift && key.alt !== true;
+}
+
+/** Presses and releases each stroke's key, with Ctrl, Alt and Shift (left ones) held around it. */
+export function strokesToKeyEvents(strokes: readonly TerminalKey[]): KeyEvent[] {
+  const events: KeyEvent[] = [];
+  for (const stroke of strokes) {
+    const modifiers: KeyCode[] = [];
+    if (stroke.ctrl) modifiers.push('ControlLeft');
+    if (stroke.alt) modifiers.push('AltLeft');
+    if (stroke.shift) modifiers.push('ShiftLeft');
+    for (const code of modifiers) events.push({ code, down: true });
+    events.push({ code: stroke.code, down: true }, { code: stroke.code, down: false });
+    for (const code of modifiers.reverse()) events.push({ code, down: false });
+  }
+  return events;
 }

@@ -7,9 +7,8 @@
 
 import type { Sys } from '../../kernel/syscalls.js';
 import { CONSOLE_INPUT_BADGE, ConsoleLabel, Pane, type PaneValue } from '../../protocols/console.js';
-import { CONTROL_RESET, CONTROL_SCREENSHOT, InputProducer, NOTIFY_INPUT, type InputEvent } from '../../protocols/input.js';
+import { CONTROL_RESET, CONTROL_SCREENSHOT, InputProducer, isPrefixKey, NOTIFY_INPUT, strokesToKeyEvents, type InputEvent, type TerminalKey } from '../../protocols/input.js';
 import { SerialLabel } from '../../protocols/serial.js';
-import { isPrefixKey, strokesToKeyEvents, type TerminalKey } from '../../host/terminal-keys.js';
 
 export { CONSOLE_INPUT_BADGE };
 

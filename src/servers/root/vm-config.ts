@@ -7,7 +7,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { findImage } from '../../host/images.js';
 
 /** The machines a configuration may name, and what each takes. */
 export const MACHINE_KINDS = {
@@ -139,10 +138,19 @@ export function parseSerialDestination(value: unknown, field: string, base: stri
 }
 
 /**
+ * Where a machine's default firmware is looked for when a configuration names none: a package
+ * path (`usr/share/seabios/bios.bin`) to a host file, or null. The front end passes the image
+ * cache's lookup (src/host/images.ts findImage); the root task itself reads no cache.
+ */
+export type FirmwareFinder = (packagePath: string) => string | null;
+
+const NO_FIRMWARE: FirmwareFinder = () => null;
+
+/**
  * Checks a parsed configuration; `base` is the directory relative paths start from. Throws a
  * SystemConfigError naming the field.
  */
-export function validateSystemConfig(raw: unknown, base: string): SystemConfig {
+export function validateSystemConfig(raw: unknown, base: string, findFirmware: FirmwareFinder = NO_FIRMWARE): SystemConfig {
   if (!isRecord(raw)) throw new SystemConfigError('', 'the configuration is not a mapping with a "vms" list');
   checkFields(raw, TOP_FIELDS, '');
   if (!Array.isArray(raw.vms) || raw.vms.length === 0) throw new SystemConfigError('vms', 'needs a list of at least one VM');
@@ -204,7 +212,7 @@ export function validateSystemConfig(raw: unknown, base: string): SystemConfig {
     }
     for (const [role, path] of Object.entries(kind.defaultFirmware)) {
       if (role in firmware) continue;
-      const found = findImage(path);
+      const found = findFirmware(path);
       if (found === null && (kind.requiredFirmware as readonly string[]).includes(role)) {
         throw new SystemConfigError(
           `${field}.firmware.${role}`,
@@ -262,7 +270,7 @@ export function validateSystemConfig(raw: unknown, base: string): SystemConfig {
 }
 
 /** Reads and validates a configuration file (YAML or JSON). */
-export function loadSystemConfig(path: string): SystemConfig {
+export function loadSystemConfig(path: string, findFirmware: FirmwareFinder = NO_FIRMWARE): SystemConfig {
   if (!existsSync(path)) throw new SystemConfigError('', `the configuration file ${path} does not exist`);
   let raw: unknown;
   try {
@@ -271,7 +279,7 @@ export function loadSystemConfig(path: string): SystemConfig {
     throw new SystemConfigError('', `${path} is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
   }
   try {
-    return validateSystemConfig(raw, dirname(resolve(path)));
+    return validateSystemConfig(raw, dirname(resolve(path)), findFirmware);
   } catch (error) {
     if (error instanceof SystemConfigError) throw new SystemConfigError('', `${path}: ${error.message}`);
     throw error;
