@@ -51,7 +51,7 @@ program
 program
   .command('user')
   .description('run a static Linux program for another CPU, as qemu-user does: its system calls go to the host (docs/user-mode.md)')
-  .requiredOption('--arch <arch>', 'the program\'s CPU: x86 (i386) or arm (armhf, ARM state only so far)', (text: string): string => {
+  .requiredOption('--arch <arch>', 'the program\'s CPU: x86 (i386) or arm (armhf: ARM and Thumb-2 code, VFP and NEON)', (text: string): string => {
     if (text === 'x86' || text === 'i386') return 'x86';
     if (text === 'arm' || text === 'armhf') return 'arm';
     throw new InvalidArgumentError(`the user-mode runner has x86 and arm, not "${text}"`);

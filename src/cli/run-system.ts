@@ -11,7 +11,7 @@ import { writePngFile } from '../host/png.js';
 import { Recorder } from '../host/recorder.js';
 import { TerminalConsole } from '../host/terminal-console.js';
 import { textToKeyStrokes } from '../host/terminal-keys.js';
-import { loadSystemConfig, SystemConfigError } from '../servers/root/vm-config.js';
+import { loadSystemConfig, MACHINE_KINDS, SystemConfigError } from '../servers/root/vm-config.js';
 import { UsageError, type RunOptions } from './run.js';
 
 export interface SystemRunOptions extends RunOptions {
@@ -19,7 +19,7 @@ export interface SystemRunOptions extends RunOptions {
 }
 
 export async function runSystemCommand(configPath: string, options: SystemRunOptions): Promise<number> {
-  const machineFlags: string[] = (['machine', 'bios', 'vgabios', 'hda', 'hdb', 'hdc', 'hdd', 'persist'] as const).filter((flag) => options[flag] !== undefined);
+  const machineFlags: string[] = (['machine', 'bios', 'vgabios', 'hda', 'hdb', 'hdc', 'hdd', 'persist', 'memory'] as const).filter((flag) => options[flag] !== undefined);
   if (options.reboot === false) machineFlags.push('no-reboot');
   if (machineFlags.length > 0) throw new UsageError(`--${machineFlags[0]} is for one VM without a configuration; with ${configPath} the configuration says what each VM has`);
   let config;
@@ -41,6 +41,12 @@ export async function runSystemCommand(configPath: string, options: SystemRunOpt
     }
   }
   if (options.screenshot !== undefined && !existsSync(dirname(options.screenshot) || '.')) throw new UsageError(`--screenshot: the directory of ${options.screenshot} does not exist`);
+  const targetVm = config.vms[target];
+  if ((options.screenshot !== undefined || options.screenText === true) && targetVm !== undefined && MACHINE_KINDS[targetVm.machine].console === 'serial') {
+    throw new UsageError(
+      `${options.screenshot !== undefined ? '--screenshot' : '--screen-text'} needs a screen; VM ${targetVm.name} (${targetVm.machine}) has none, its console is its serial port (--serial stdio)`,
+    );
+  }
   if (options.serial !== 'none' && options.serial !== 'stdio') throw new UsageError('--serial with a configuration takes stdio (the first VM\'s, or --vm\'s, terminal-bound serial output on standard output) or none; the configuration routes serial ports');
 
   const terminal = display === 'terminal' ? new TerminalConsole() : null;

@@ -1,6 +1,7 @@
-// `l4vm run --machine pc …`: one VM, with flags named like QEMU's. In a terminal it shows the VGA
-// screen with ANSI colours and sends the keys to the guest; headless (--display none) it is for
-// scripts and tests: --until, --timeout, --screen-text, --screenshot, --keys.
+// `l4vm run --machine pc|virt …`: one VM, with flags named like QEMU's. In a terminal it shows the
+// VGA screen with ANSI colours and sends the keys to the guest (the virt board, whose console is
+// its serial port, gets the terminal as QEMU -nographic gives it); headless (--display none) it is
+// for scripts and tests: --until, --timeout, --screen-text, --screenshot, --keys.
 
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
@@ -8,15 +9,25 @@ import { basename, dirname, join } from 'node:path';
 import { AnsiScreen, RESTORE_TERMINAL } from '../host/ansi-screen.js';
 import { findImage } from '../host/images.js';
 import { writePngFile } from '../host/png.js';
-import { isPrefixKey, strokesToKeyEvents, TerminalKeyDecoder, textToKeyStrokes, type TerminalKey } from '../host/terminal-keys.js';
+import { isPrefixKey, keyToTerminalBytes, strokesToKeyEvents, TerminalKeyDecoder, textToKeyStrokes, type TerminalKey } from '../host/terminal-keys.js';
 import { checkDiskImage, RamDisk } from '../hw/block.js';
 import type { Machine } from '../machines/machine.js';
 import { formatSize, PC_DEFAULT_MEMORY, PcMachine, validatePcConfig } from '../machines/pc.js';
+import { validateVirtArmConfig, VirtArmMachine } from '../machines/virt-arm.js';
 import { MachineRunner } from '../vmm/runner.js';
 import { runSystemCommand } from './run-system.js';
 
 /** The machines `--machine` takes. */
-export const MACHINE_NAMES = ['pc'] as const;
+export const MACHINE_NAMES = ['pc', 'virt'] as const;
+
+/** RAM when -m is not given: the pc's 32 MiB; 128 MiB for virt, QEMU's default there. */
+const DEFAULT_MEMORY: Record<(typeof MACHINE_NAMES)[number], number> = { pc: PC_DEFAULT_MEMORY, virt: 128 << 20 };
+
+/** The firmware each machine boots when --bios is not given, by its path in Debian's package. */
+const DEFAULT_BIOS: Record<(typeof MACHINE_NAMES)[number], { path: string; package: string }> = {
+  pc: { path: 'usr/share/seabios/bios.bin', package: 'seabios' },
+  virt: { path: 'usr/lib/u-boot/qemu_arm/u-boot.bin', package: 'u-boot-qemu' },
+};
 
 /** A mistake in what the person asked for: the message is the whole explanation. */
 export class UsageError extends Error {
@@ -31,7 +42,8 @@ export interface RunOptions {
   hdb?: string;
   hdc?: string;
   hdd?: string;
-  memory: number;
+  /** Bytes; absent: the machine's default (DEFAULT_MEMORY). */
+  memory?: number;
   serial: string;
   display?: string;
   until?: RegExp;
@@ -80,21 +92,21 @@ export function registerRunCommand(program: Command): void {
     .argument('[config]', 'a configuration file (YAML or JSON) listing the VMs')
     .option('--vm <name>', 'with a configuration: the VM that --keys, --screen-text, --screenshot and --serial stdio are about (default: the first)')
     .addOption(new Option('--machine <name>', 'the machine to build').choices([...MACHINE_NAMES]))
-    .option('--bios <file>', 'the system firmware (default: SeaBIOS from `l4vm images fetch` or Debian\'s seabios package)')
-    .option('--vgabios <file>', 'the VGA BIOS option ROM, or "none" (default: SeaBIOS\'s vgabios-isavga.bin)')
-    .option('--hda <file>', 'disk image for the first IDE disk (primary master); changes stay in memory unless --persist')
-    .option('--hdb <file>', 'disk image for the primary slave')
-    .option('--hdc <file>', 'disk image for the secondary master')
-    .option('--hdd <file>', 'disk image for the secondary slave')
+    .option('--bios <file>', 'the system firmware (default pc: SeaBIOS, virt: U-Boot — from `l4vm images fetch` or Debian\'s seabios and u-boot-qemu packages); virt loads it into flash')
+    .option('--vgabios <file>', 'pc: the VGA BIOS option ROM, or "none" (default: SeaBIOS\'s vgabios-isavga.bin)')
+    .option('--hda <file>', 'disk image for the first disk (pc: IDE primary master; virt: the first virtio-blk disk on virtio-mmio, as QEMU\'s -device virtio-blk-device); changes stay in memory unless --persist')
+    .option('--hdb <file>', 'disk image for the second disk (pc: primary slave)')
+    .option('--hdc <file>', 'disk image for the third disk (pc: secondary master)')
+    .option('--hdd <file>', 'disk image for the fourth disk (pc: secondary slave)')
     .option('--persist', 'write the disks\' changes back to their image files when the VM stops')
-    .option('-m, --memory <size>', 'guest RAM: 32M, 512M, 1G (a plain number is MiB)', parseMemorySize, PC_DEFAULT_MEMORY)
-    .option('--serial <where>', 'where COM1 goes: stdio, none, or file:PATH', 'none')
+    .option('-m, --memory <size>', 'guest RAM: 32M, 512M, 1G (a plain number is MiB); default pc 32M, virt 128M', parseMemorySize)
+    .option('--serial <where>', 'where COM1 (pc) or the PL011 (virt) goes: stdio, none, or file:PATH', 'none')
     .addOption(new Option('--display <kind>', 'terminal (the screen in ANSI colours) or none (headless); default terminal when standard output is one').choices(['terminal', 'none']))
     .option('--until <regex>', 'stop with status 0 as soon as the serial output or the text screen matches', parseRegex)
     .option('--timeout <seconds>', 'stop with status 1 after this many seconds (host time)', parseSeconds)
     .option('--screen-text', 'print the final text screen (plain lines) at exit')
     .option('--screenshot <file.png>', 'save the final screen as PNG at exit')
-    .option('--keys <string>', 'type these keys once the guest waits for the keyboard ({Enter}, {F1}, {Ctrl-C}…; see docs/keys.md)')
+    .option('--keys <string>', 'type these keys once the guest waits for the keyboard, or on virt into the serial port ({Enter}, {F1}, {Ctrl-C}…; see docs/keys.md)')
     .option('--debugcon <where>', 'where the firmware debug console (port 0x402) goes: stdio, stderr or file:PATH')
     .option('--stats', 'print guest instructions, guest time and host time at exit (to standard error)')
     .option('--no-reboot', 'a triple fault stops the machine and l4vm exits with status 1, instead of resetting it (as QEMU\'s -no-reboot)')
@@ -118,11 +130,13 @@ function readHostFile(path: string, what: string): Uint8Array {
   return new Uint8Array(readFileSync(path));
 }
 
-function firmwarePath(given: string | undefined, packagePath: string, flag: string): string {
+function firmwarePath(given: string | undefined, packagePath: string, flag: string, packageName = 'seabios'): string {
   if (given !== undefined) return given;
   const found = findImage(packagePath);
   if (found === null) {
-    throw new UsageError(`no ${basename(packagePath)} found: run \`l4vm images fetch\` to get Debian's seabios package, install it (apt-get install seabios), or pass ${flag} FILE`);
+    throw new UsageError(
+      `no ${basename(packagePath)} found: run \`l4vm images fetch ${packageName}\` to get Debian's ${packageName} package, install it (apt-get install ${packageName}), or pass ${flag} FILE`,
+    );
   }
   return found;
 }
@@ -166,8 +180,20 @@ function persistDisk(path: string, disk: RamDisk): void {
 
 export async function runCommand(options: RunOptions): Promise<number> {
   if (options.machine === undefined) throw new UsageError('give a configuration file, or say which machine to run with --machine (one of: ' + MACHINE_NAMES.join(', ') + ')');
+  const kind = options.machine === 'virt' ? 'virt' : 'pc';
+  const memoryBytes = options.memory ?? DEFAULT_MEMORY[kind];
   const display = options.display ?? (process.stdout.isTTY ? 'terminal' : 'none');
-  if (display === 'terminal' && options.serial === 'stdio') {
+  if (kind === 'virt') {
+    // The virt board has no screen and no debug port: its console is the PL011.
+    if (options.vgabios !== undefined) throw new UsageError('--vgabios is for the pc machine; the virt machine has no VGA');
+    if (options.debugcon !== undefined) throw new UsageError('--debugcon is for the pc machine (port 0x402); the virt machine\'s console is its serial port, --serial');
+    if (options.screenText === true || options.screenshot !== undefined) {
+      throw new UsageError(`${options.screenText === true ? '--screen-text' : '--screenshot'} needs a screen; the virt machine has none (its console is the serial port: --serial stdio or file:PATH)`);
+    }
+    if (display === 'terminal' && options.serial !== 'none' && !options.serial.startsWith('file:')) {
+      throw new UsageError('in a terminal the virt machine\'s serial port is the terminal; --serial takes file:PATH there (a copy), or use --display none --serial stdio');
+    }
+  } else if (display === 'terminal' && options.serial === 'stdio') {
     throw new UsageError('--serial stdio needs --display none: in a terminal the screen is drawn there; send COM1 to a file with --serial file:PATH');
   }
   if (display === 'terminal' && !process.stdin.isTTY) throw new UsageError('--display terminal needs a terminal on standard input for the keyboard; use --display none');
@@ -184,11 +210,12 @@ export async function runCommand(options: RunOptions): Promise<number> {
   }
 
   // Files first, so a mistake is reported before anything runs or is written.
-  const biosPath = firmwarePath(options.bios, 'usr/share/seabios/bios.bin', '--bios');
-  const bios = readHostFile(biosPath, 'BIOS file');
+  const defaultBios = DEFAULT_BIOS[kind];
+  const biosPath = firmwarePath(options.bios, defaultBios.path, '--bios', defaultBios.package);
+  const bios = readHostFile(biosPath, kind === 'pc' ? 'BIOS file' : 'firmware file');
   let vgaBios: Uint8Array | null = null;
   let vgaBiosName = 'vgabios-isavga.bin';
-  if (options.vgabios !== 'none') {
+  if (kind === 'pc' && options.vgabios !== 'none') {
     const vgaPath = firmwarePath(options.vgabios, 'usr/share/seabios/vgabios-isavga.bin', '--vgabios');
     vgaBios = readHostFile(vgaPath, 'VGA BIOS file');
     vgaBiosName = basename(vgaPath);
@@ -205,40 +232,49 @@ export async function runCommand(options: RunOptions): Promise<number> {
     return RamDisk.fromBytes(basename(path), bytes);
   });
   if (options.persist === true && disks.every((disk) => disk === null)) throw new UsageError('--persist needs a disk image (--hda FILE)');
+  // virt: the disks in order, without gaps (the first on the last virtio-mmio transport).
+  const virtDisks = disks.filter((disk): disk is RamDisk => disk !== null);
 
   try {
-    validatePcConfig({ memoryBytes: options.memory, bios, biosName: biosPath, vgaBios, vgaBiosName, disks });
+    if (kind === 'pc') validatePcConfig({ memoryBytes, bios, biosName: biosPath, vgaBios, vgaBiosName, disks });
+    else validateVirtArmConfig({ memoryBytes, bios, biosName: biosPath, disks: virtDisks });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
 
+  // In a terminal the virt machine's serial port is the terminal itself (and a --serial file too).
+  const serialToTerminal = kind === 'virt' && display === 'terminal';
   const serial = openOutput(options.serial, '--serial');
   const debugcon = options.debugcon === undefined ? null : openOutput(options.debugcon, '--debugcon');
   let runner: MachineRunner | null = null;
   const decoder = new TextDecoder('latin1');
-  let machine: PcMachine;
+  const transmit = (byte: number): void => {
+    const text = decoder.decode(Uint8Array.of(byte));
+    serial?.write(text);
+    if (serialToTerminal) process.stdout.write(text, 'latin1');
+    runner?.serialOutput(text);
+  };
+  const log = (line: string): void => {
+    process.stderr.write(`${line}${serialToTerminal ? '\r' : ''}\n`);
+  };
+  let machine: Machine;
   try {
-    machine = new PcMachine({
-      memoryBytes: options.memory,
-      bios,
-      biosName: biosPath,
-      vgaBios,
-      vgaBiosName,
-      vbe: true,
-      disks,
-      serial: [
-        {
-          transmit: (byte) => {
-            const text = decoder.decode(Uint8Array.of(byte));
-            serial?.write(text);
-            runner?.serialOutput(text);
-          },
-        },
-      ],
-      debugConsole: debugcon === null ? undefined : (byte) => debugcon.write(String.fromCharCode(byte)),
-      log: (line) => process.stderr.write(`${line}\n`),
-      onTripleFault: options.reboot === false ? 'stop' : 'reset',
-    });
+    machine =
+      kind === 'pc'
+        ? new PcMachine({
+            memoryBytes,
+            bios,
+            biosName: biosPath,
+            vgaBios,
+            vgaBiosName,
+            vbe: true,
+            disks,
+            serial: [{ transmit }],
+            debugConsole: debugcon === null ? undefined : (byte) => debugcon.write(String.fromCharCode(byte)),
+            log,
+            onTripleFault: options.reboot === false ? 'stop' : 'reset',
+          })
+        : new VirtArmMachine({ memoryBytes, bios, biosName: biosPath, disks: virtDisks, serial: { transmit }, log });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -269,12 +305,13 @@ export async function runCommand(options: RunOptions): Promise<number> {
   }
   const hostSeconds = (performance.now() - hostStart) / 1000;
 
-  if (options.screenText === true) {
-    const lines = machine.display.screenText();
-    const rows = machine.display.textScreen()?.rows ?? lines.length;
+  const screen = machine.display;
+  if (options.screenText === true && screen !== null) {
+    const lines = screen.screenText();
+    const rows = screen.textScreen()?.rows ?? lines.length;
     for (let row = 0; row < rows; row++) process.stdout.write(`${lines[row] ?? ''}\n`);
   }
-  if (options.screenshot !== undefined) writePngFile(options.screenshot, machine.display.render());
+  if (options.screenshot !== undefined && screen !== null) writePngFile(options.screenshot, screen.render());
   if (options.persist === true) {
     diskPaths.forEach((path, index) => {
       const disk = disks[index];
@@ -283,7 +320,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
   }
   if (options.stats === true) {
     process.stderr.write(
-      `l4vm run: ${machine.instructions} guest instructions, ${(machine.guestTimeNs / 1e9).toFixed(3)} s guest time, ${hostSeconds.toFixed(3)} s host time, ${formatSize(options.memory)} RAM\n`,
+      `l4vm run: ${machine.instructions} guest instructions, ${(machine.guestTimeNs / 1e9).toFixed(3)} s guest time, ${hostSeconds.toFixed(3)} s host time, ${formatSize(memoryBytes)} RAM\n`,
     );
   }
   switch (outcome.kind) {
@@ -295,12 +332,18 @@ export async function runCommand(options: RunOptions): Promise<number> {
     case 'stopped':
       return 0;
     case 'machine-stopped':
+      // The guest switching the machine off (PSCI SYSTEM_OFF on virt) is a normal end, as QEMU's exit.
+      if (outcome.reason === 'power off') return 0;
       process.stderr.write(`l4vm run: the machine stopped: ${outcome.reason}\n`);
       return 1;
   }
 }
 
-/** The interactive terminal: the VGA screen drawn with ANSI escapes, raw keys to the guest. */
+/**
+ * The interactive terminal: the VGA screen drawn with ANSI escapes, raw keys to the guest. A
+ * machine whose console is its serial port gets the terminal as QEMU -nographic gives it: the
+ * output as it comes (written by the serial backend), each key as the bytes a terminal sends.
+ */
 class TerminalFrontEnd {
   private readonly screen = new AnsiScreen((text) => process.stdout.write(text));
   private readonly decoder = new TerminalKeyDecoder();
@@ -317,8 +360,12 @@ class TerminalFrontEnd {
 
   start(runner: MachineRunner): void {
     this.runner = runner;
-    process.on('exit', this.restore);
-    process.stdout.write('\x1b[?1049h\x1b[2J');
+    if (this.machine.console === 'serial') {
+      process.stderr.write(`l4vm: ${this.machine.kind} (${this.machine.architecture}), its serial console here — Ctrl-] q quit, Ctrl-] r reset\r\n`);
+    } else {
+      process.on('exit', this.restore);
+      process.stdout.write('\x1b[?1049h\x1b[2J');
+    }
     process.stdin.setRawMode(true);
     process.stdin.on('data', this.onData);
     process.stdin.resume();
@@ -329,6 +376,10 @@ class TerminalFrontEnd {
     process.stdin.off('data', this.onData);
     if (process.stdin.isTTY) process.stdin.setRawMode(false);
     process.stdin.pause();
+    if (this.machine.console === 'serial') {
+      process.stdout.write('\r\n');
+      return;
+    }
     this.restore();
     process.off('exit', this.restore);
   }
@@ -346,6 +397,7 @@ class TerminalFrontEnd {
   }
 
   private status(state: string): void {
+    if (this.machine.console === 'serial') return;
     process.stdout.write(`\x1b7\x1b[27;1H\x1b[0m\x1b[7m l4vm: ${this.machine.kind} (${this.machine.architecture}) ${state} — Ctrl-] q quit, Ctrl-] r reset \x1b[0m\x1b8`);
   }
 
@@ -367,7 +419,10 @@ class TerminalFrontEnd {
         this.prefix = true;
         continue;
       }
-      for (const event of strokesToKeyEvents([key])) this.machine.keyEvent(event.code, event.down);
+      if (this.machine.console === 'serial') {
+        const bytes = keyToTerminalBytes(key);
+        if (bytes.length > 0) this.machine.serialPorts[0]?.receive(bytes);
+      } else for (const event of strokesToKeyEvents([key])) this.machine.keyEvent(event.code, event.down);
     }
   }
 }

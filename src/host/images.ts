@@ -1,5 +1,5 @@
 // The firmware image cache behind `l4vm images fetch` and `l4vm images list`: Debian packages
-// (SeaBIOS now; U-Boot, OpenBIOS and the rest later) downloaded with `apt-get download`,
+// (SeaBIOS and U-Boot now; OpenBIOS and the rest later) downloaded with `apt-get download`,
 // unpacked with `dpkg-deb -x`, and kept as `<cache>/<package>/<the package's own paths>` with a
 // manifest beside them. A machine asks `findImage('usr/share/seabios/bios.bin')`, which looks in
 // the cache first and then where dpkg installs the package on the host.
@@ -52,6 +52,13 @@ export const IMAGE_CATALOGUE: readonly ImagePackage[] = [
       { path: 'usr/share/seabios/vgabios-stdvga.bin', purpose: 'the VGA BIOS for the Bochs/QEMU standard VGA' },
     ],
     overrideOption: '--bios FILE',
+  },
+  {
+    name: 'u-boot-qemu',
+    testedVersion: '2023.01+dfsg-2+deb12u3',
+    description: "U-Boot built for QEMU's boards; qemu_arm is the firmware of the 32-bit virt machine",
+    files: [{ path: 'usr/lib/u-boot/qemu_arm/u-boot.bin', purpose: 'U-Boot for the 32-bit ARM virt board, loaded into flash bank 0' }],
+    overrideOption: '--bios FILE (or firmware.bios in a configuration)',
   },
 ];
 

@@ -46,7 +46,7 @@ export class TerminalConsole extends Recorder {
     super();
     this.screen = new AnsiScreen((text) => this.output.write(text), { top: 1 });
     this.onChange = (what, vm) => {
-      if (what === 'serial' && vm === this.focused && this.pane === Pane.serial && this.shownPane.vm === vm && this.shownPane.pane === Pane.serial) {
+      if (what === 'serial' && vm === this.focused && this.paneShown() === Pane.serial && this.shownPane.vm === vm && this.shownPane.pane === Pane.serial) {
         // Already showing this pane: stream the new bytes (done in serial()).
         this.drawStatus();
         return;
@@ -97,7 +97,7 @@ export class TerminalConsole extends Recorder {
 
   override serial(vm: number, port: number, bytes: Uint8Array): void {
     super.serial(vm, port, bytes);
-    if (vm === this.focused && this.pane === Pane.serial && this.shownPane.vm === vm && this.shownPane.pane === Pane.serial) {
+    if (vm === this.focused && this.paneShown() === Pane.serial && this.shownPane.vm === vm && this.shownPane.pane === Pane.serial) {
       this.output.write(Buffer.from(bytes));
     }
   }
@@ -105,6 +105,11 @@ export class TerminalConsole extends Recorder {
   override focus(vm: number, pane: PaneValue): void {
     this.notice = '';
     super.focus(vm, pane);
+  }
+
+  /** The pane drawn for the focused VM: a VM whose console is its serial port shows that as its screen. */
+  private paneShown(): PaneValue {
+    return this.vms[this.focused]?.console === 'serial' ? Pane.serial : this.pane;
   }
 
   private scheduleDraw(): void {
@@ -129,18 +134,19 @@ export class TerminalConsole extends Recorder {
     const vm = this.focused;
     const entry = this.vms[vm];
     if (entry === undefined) return;
-    if (this.shownPane.vm !== vm || this.shownPane.pane !== this.pane) {
+    const pane = this.paneShown();
+    if (this.shownPane.vm !== vm || this.shownPane.pane !== pane) {
       // A different VM or pane: start from a clear screen.
       // The serial pane scrolls below the status line (DECSTBM); the screen pane needs no region.
       this.output.write(`\x1b[0m\x1b[r\x1b[2J`);
       this.screen = new AnsiScreen((text) => this.output.write(text), { top: 1 });
-      this.shownPane = { vm, pane: this.pane };
+      this.shownPane = { vm, pane };
       this.lastStatus = '';
-      if (this.pane === Pane.serial) {
+      if (pane === Pane.serial) {
         this.output.write(`\x1b[2;${this.output.rows ?? 25}r\x1b[2;1H\x1b[?25h${entry.serial.slice(-SERIAL_REPLAY)}`);
       }
     }
-    if (this.pane === Pane.screen) {
+    if (pane === Pane.screen) {
       const view = entry.view;
       if (view?.kind === 'text') this.screen.drawText(view.screen);
       else if (view?.kind === 'graphics') this.screen.drawGraphicsPreview(view.image, 80, SCREEN_ROWS);
@@ -154,7 +160,7 @@ export class TerminalConsole extends Recorder {
       const label = ` ${index + 1} ${vm.name} ${vm.architecture} ${VM_STATE_NAMES[vm.state] ?? '?'} `;
       return index === this.focused ? `\x1b[30;47m${label}\x1b[0;7m` : label;
     });
-    const pane = this.pane === Pane.serial ? 'serial' : 'screen';
+    const pane = this.vms[this.focused]?.console === 'serial' ? 'serial console' : this.pane === Pane.serial ? 'serial' : 'screen';
     // Cut to the terminal's width (escape sequences take no columns), so the line never wraps.
     const width = this.output.columns ?? 80;
     let line = '\x1b[0;7m';

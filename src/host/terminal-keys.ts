@@ -17,32 +17,14 @@
 // Keys"), the Linux console's F1–F5 (ESC [ [ A … E), and the kitty/fixterms CSI u form.
 
 import { isKeyCode, KEY_CODES, type KeyCode } from '../devices/ps2keyboard.js';
-import type { TerminalKey } from '../protocols/input.js';
+import { US_ASCII_KEYS, type TerminalKey } from '../protocols/input.js';
 
 // Key strokes and the prefix key are the input protocol's (src/protocols/input.ts): the input
 // server interprets them; they are re-exported here for the front ends.
-export { isPrefixKey, PREFIX_KEY, strokesToKeyEvents, type KeyEvent, type TerminalKey } from '../protocols/input.js';
+export { isPrefixKey, keyToTerminalBytes, PREFIX_KEY, strokesToKeyEvents, type KeyEvent, type TerminalKey } from '../protocols/input.js';
 
-// The US layout: each row unshifted, then shifted, key by key.
-const US_ROWS: readonly [string, string, readonly KeyCode[]][] = [
-  ['`1234567890-=', '~!@#$%^&*()_+', ['Backquote', 'Digit1', 'Digit2', 'Digit3', 'Digit4', 'Digit5', 'Digit6', 'Digit7', 'Digit8', 'Digit9', 'Digit0', 'Minus', 'Equal']],
-  ['qwertyuiop[]\\', 'QWERTYUIOP{}|', ['KeyQ', 'KeyW', 'KeyE', 'KeyR', 'KeyT', 'KeyY', 'KeyU', 'KeyI', 'KeyO', 'KeyP', 'BracketLeft', 'BracketRight', 'Backslash']],
-  ["asdfghjkl;'", 'ASDFGHJKL:"', ['KeyA', 'KeyS', 'KeyD', 'KeyF', 'KeyG', 'KeyH', 'KeyJ', 'KeyK', 'KeyL', 'Semicolon', 'Quote']],
-  ['zxcvbnm,./', 'ZXCVBNM<>?', ['KeyZ', 'KeyX', 'KeyC', 'KeyV', 'KeyB', 'KeyN', 'KeyM', 'Comma', 'Period', 'Slash']],
-  [' ', ' ', ['Space']],
-];
-
-/** The stroke of each printable ASCII character (0x20–0x7E) on a US keyboard. */
-const ASCII_KEYS: readonly (TerminalKey | undefined)[] = (() => {
-  const table: (TerminalKey | undefined)[] = new Array<TerminalKey | undefined>(128).fill(undefined);
-  for (const [plain, shifted, codes] of US_ROWS) {
-    codes.forEach((code, index) => {
-      table[plain.charCodeAt(index)] = { code, shift: false };
-      if (shifted !== plain) table[shifted.charCodeAt(index)] = { code, shift: true };
-    });
-  }
-  return table;
-})();
+/** The stroke of each printable ASCII character on a US keyboard (the input protocol's table). */
+const ASCII_KEYS = US_ASCII_KEYS;
 
 /** The stroke that types a printable ASCII character, or undefined. */
 export function asciiKey(character: number): TerminalKey | undefined {
@@ -413,39 +395,4 @@ export class TerminalKeyDecoder {
     // Focus reports (ESC [ I, ESC [ O) and other finals name no key.
     if (code !== undefined && code !== 'NumpadEnter') keys.push(withModifiers(code));
   }
-}
-
-// The bytes a VT100-style terminal sends for a key: what a serial console expects to receive.
-const TERMINAL_SEQUENCES: Readonly<Partial<Record<KeyCode, string>>> = {
-  Enter: '\r',
-  Tab: '\t',
-  Backspace: '\x7f',
-  Escape: '\x1b',
-  ArrowUp: '\x1b[A',
-  ArrowDown: '\x1b[B',
-  ArrowRight: '\x1b[C',
-  ArrowLeft: '\x1b[D',
-  Home: '\x1b[H',
-  End: '\x1b[F',
-  Insert: '\x1b[2~',
-  Delete: '\x1b[3~',
-  PageUp: '\x1b[5~',
-  PageDown: '\x1b[6~',
-};
-
-/** What a terminal would send for `key` (for typing into a serial port); empty when nothing. */
-export function keyToTerminalBytes(key: TerminalKey): Uint8Array {
-  const sequence = TERMINAL_SEQUENCES[key.code];
-  if (sequence !== undefined) return new TextEncoder().encode(sequence);
-  for (let character = 0x20; character < 0x7f; character++) {
-    const ascii = ASCII_KEYS[character];
-    if (ascii === undefined || ascii.code !== key.code || ascii.shift !== key.shift) continue;
-    if (key.ctrl === true) {
-      // Ctrl with a letter or one of @[\]^_ gives the control byte.
-      const upper = character & ~0x20;
-      return upper >= 0x40 && upper <= 0x5f ? Uint8Array.of(upper & 0x1f) : new Uint8Array(0);
-    }
-    return Uint8Array.of(character);
-  }
-  return new Uint8Array(0);
 }

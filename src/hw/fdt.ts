@@ -171,6 +171,11 @@ export interface FdtWriteOptions {
    * add nodes in place). The header's totalsize then says this size. Default: no padding.
    */
   totalSize?: number;
+  /**
+   * The alignment of the memory reservation block after the 40-byte header: dtc uses 8; libfdt's
+   * fdt_create (QEMU) aligns it to the size of a reservation entry, 16. Default 8.
+   */
+  reservationAlignment?: number;
 }
 
 /** A whole tree: the root node, the memory reservations and the boot CPU. */
@@ -222,8 +227,8 @@ export class DeviceTree {
     }
     reservations.u32s([0, 0, 0, 0]);
 
-    // Layout as dtc and libfdt make it: header, reservations (8-aligned), structure, strings.
-    const reservationOffset = align(HEADER_BYTES, 8);
+    // Layout as dtc and libfdt make it: header, reservations (aligned), structure, strings.
+    const reservationOffset = align(HEADER_BYTES, options.reservationAlignment ?? 8);
     const structureOffset = reservationOffset + reservations.length;
     const stringsOffset = structureOffset + structure.length;
     const stringBytes = strings.bytes();

@@ -49,9 +49,18 @@ export interface RunResult {
   idle: boolean;
 }
 
+/**
+ * Where a person meets the guest: a screen and keyboard ('display': the PC), or the first serial
+ * port ('serial': the virt board, as QEMU -nographic shows it). On a serial console the front ends
+ * show the serial output as the VM's screen, and keys are typed into serialPorts[0] as the bytes
+ * a terminal sends (src/protocols/input.ts keyToTerminalBytes).
+ */
+export type MachineConsole = 'display' | 'serial';
+
 export interface Machine {
   /** The machine's name on the command line (pc, virt, …). */
   readonly kind: string;
+  readonly console: MachineConsole;
   /** The guest CPU architecture, for the console's status line. */
   readonly architecture: string;
   /** Runs the guest for at most `budgetNs` of guest time; idle time is skipped to the next timer. */
@@ -71,7 +80,7 @@ export interface Machine {
   readonly display: MachineDisplay | null;
   /** A key by its W3C KeyboardEvent.code went down or up (no-op on machines without a keyboard). */
   keyEvent(code: string, down: boolean): void;
-  /** True when the guest waits for keyboard input and has taken every key given so far. */
+  /** True when the guest waits for input (keyboard, or the serial port of a serial console) and has taken every key given so far. */
   readyForKey(): boolean;
   readonly serialPorts: readonly SerialPort[];
 }

@@ -114,6 +114,7 @@ export function validatePcConfig(config: PcConfig): void {
 }
 
 export class PcMachine implements Machine {
+  readonly console = 'display';
   readonly kind = 'pc';
   readonly architecture = 'x86';
   readonly memory = new PhysicalMemory('little');

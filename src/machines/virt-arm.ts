@@ -25,10 +25,12 @@
 // phandles match QEMU's; their registers read as all ones), ACPI and SMBIOS tables in fw_cfg.
 
 import { ARM_FIQ_INPUT, ARM_IRQ_INPUT, ArmCpu } from '../cpu/arm/cpu.js';
+import { GenericTimer } from '../cpu/arm/generic-timer.js';
 import { FwCfg, FW_CFG_BOOT_MENU, FW_CFG_MMIO_SIZE, FW_CFG_NB_CPUS, FW_CFG_NOGRAPHIC, FW_CFG_UUID, littleEndian } from '../devices/fw-cfg.js';
-import { GicV2 } from '../devices/gicv2.js';
+import { GicV2, ppiId, VIRT_TIMER_PPI } from '../devices/gicv2.js';
 import { PflashCfi01, VIRT_FLASH_SIZE } from '../devices/pflash-cfi01.js';
 import { FR_RXFE, INT_RT, INT_RX, Pl011, PL011_DR, PL011_FR, type UartBackend } from '../devices/pl011.js';
+import { PciHostGpex } from '../devices/pci-host-gpex.js';
 import { Pl031 } from '../devices/pl031.js';
 import { VirtioBlk } from '../devices/virtio-blk.js';
 import { VirtioMmio } from '../devices/virtio-mmio.js';
@@ -63,9 +65,19 @@ export const VIRT_MMIO = 0x0a000000;
 export const VIRT_MMIO_SIZE = 0x200;
 export const VIRT_MMIO_COUNT = 32;
 export const VIRT_PLATFORM_BUS = 0x0c000000;
+/** PCIe: the 32-bit MMIO window, the I/O window, ECAM (16 buses: QEMU's "low" ECAM, which it uses when firmware is loaded on a 32-bit board) and the 64-bit MMIO window. */
+export const VIRT_PCIE_MMIO = 0x10000000;
+export const VIRT_PCIE_MMIO_SIZE = 0x2eff0000;
+export const VIRT_PCIE_PIO = 0x3eff0000;
+export const VIRT_PCIE_PIO_SIZE = 0x10000;
+export const VIRT_PCIE_ECAM = 0x3f000000;
+export const VIRT_PCIE_ECAM_BUSES = 16;
+export const VIRT_PCIE_HIGH_MMIO = 0x80_0000_0000;
 export const VIRT_RAM = 0x40000000;
+/** The device tree's size at the start of RAM (QEMU's virt: 1 MiB, unpacked). */
+export const VIRT_FDT_SIZE = 0x100000;
 /** The SPIs (GIC interrupt ID − 32) of the devices (virt.c's a15irqmap). */
-export const VIRT_SPI = { uart: 1, rtc: 2, gpio: 7, mmio: 16, platformBus: 64 } as const;
+export const VIRT_SPI = { uart: 1, rtc: 2, pcie: 3, gpio: 7, mmio: 16, platformBus: 64 } as const;
 
 /** PSCI function IDs (DEN0022, SMC32) and return codes. */
 export const PSCI_VERSION = 0x84000000;
@@ -129,6 +141,8 @@ export function validateVirtArmConfig(config: VirtArmConfig): void {
 export class VirtArmMachine implements Machine {
   readonly kind = 'virt';
   readonly architecture = 'arm';
+  /** No screen or keyboard: the PL011 is the console, keys are typed into it (Machine.console). */
+  readonly console = 'serial';
   readonly display = null;
   readonly memory = new PhysicalMemory('little');
   readonly clock = new MachineClock();
@@ -136,10 +150,14 @@ export class VirtArmMachine implements Machine {
   readonly cpu: ArmCpu;
   readonly flash: [PflashCfi01, PflashCfi01];
   readonly gic: GicV2;
+  /** The core's generic timer, its physical and virtual timers wired to PPIs 14 and 11. */
+  readonly genericTimer: GenericTimer;
   readonly uart: Pl011;
   readonly rtc: Pl031;
   readonly fwCfg: FwCfg;
   readonly transports: VirtioMmio[] = [];
+  /** The PCIe host bridge (ECAM at 0x3f000000). */
+  readonly pcie: PciHostGpex;
   readonly serialPorts: SerialPort[];
   /** The tree placed at the start of RAM at every reset. */
   readonly deviceTree: Uint8Array;
@@ -196,6 +214,18 @@ export class VirtArmMachine implements Machine {
     memory.addMmio('gic distributor', VIRT_GIC_DISTRIBUTOR, 0x10000, this.withClock(this.gic.distributor));
     memory.addMmio('gic cpu interface', VIRT_GIC_CPU_INTERFACE, 0x10000, this.withClock(this.gic.cpuInterface));
     const spi = (n: number): IrqLine => new IrqLine(this.gic, 32 + n);
+    this.genericTimer = new GenericTimer({
+      clock: this.clock,
+      now: () => {
+        this.catchUpClock();
+        return this.clock.now;
+      },
+      physical: new IrqLine(this.gic, ppiId(VIRT_TIMER_PPI.physical)),
+      virtual: new IrqLine(this.gic, ppiId(VIRT_TIMER_PPI.virtual)),
+    });
+    cpu.cp15.timer = this.genericTimer;
+    // CBAR: the private peripheral base QEMU's virt gives the core (its GIC's distributor).
+    cpu.cp15.cbar = VIRT_GIC_DISTRIBUTOR;
 
     this.uart = new Pl011(spi(VIRT_SPI.uart), this.clock, { name: 'pl011', backend: config.serial ?? { transmit: () => undefined } });
     const uart = this.uart;
@@ -237,10 +267,15 @@ export class VirtArmMachine implements Machine {
       this.transports.push(transport);
     }
 
+    // PCIe: the host bridge's configuration space through ECAM; no device behind it yet, and
+    // nothing answers in its I/O and memory windows.
+    this.pcie = new PciHostGpex({ name: 'pcie-ecam', buses: VIRT_PCIE_ECAM_BUSES });
+    memory.addMmio(this.pcie.name, VIRT_PCIE_ECAM, this.pcie.size, this.withClock(this.pcie));
+
     this.flash[0].load(this.biosImage);
     cpu.callHook = (kind) => this.hypervisorCall(kind);
     this.deviceTree = buildVirtDeviceTree(config.memoryBytes, config.seedBytes ?? defaultSeedBytes());
-    this.devices.push(this.gic, this.uart, this.rtc, this.fwCfg, ...this.transports);
+    this.devices.push(this.gic, this.uart, this.rtc, this.fwCfg, ...this.transports, this.pcie);
     this.powerOn();
   }
 
@@ -274,7 +309,7 @@ export class VirtArmMachine implements Machine {
     this.slicer.endSlice();
   }
 
-  /** The virt machine has no keyboard: `--keys` types into the serial port instead. */
+  /** The virt machine has no keyboard: the runners type keys into the serial port instead (console 'serial'). */
   keyEvent(_code: string, _down: boolean): void {
     // No keyboard.
   }
@@ -357,6 +392,7 @@ export class VirtArmMachine implements Machine {
 
   private powerOn(): void {
     for (const device of this.devices) device.reset();
+    this.genericTimer.reset();
     this.memory.writeBytes(VIRT_RAM, this.deviceTree);
     this.cpu.reset(false);
     this.cpu.flushCaches();
@@ -401,6 +437,7 @@ export function buildVirtDeviceTree(memoryBytes: number, seedBytes: Uint8Array):
   for (let n = 0; n < VIRT_MMIO_COUNT; n++) transports.push(root.addNode(`virtio_mmio@${(VIRT_MMIO + n * VIRT_MMIO_SIZE).toString(16)}`));
   const gpioKeys = root.addNode('gpio-keys');
   const gpio = root.addNode(`pl061@${VIRT_GPIO.toString(16)}`);
+  const pcie = root.addNode(`pcie@${VIRT_PCIE_MMIO.toString(16)}`);
   const rtc = root.addNode(`pl031@${VIRT_RTC.toString(16)}`);
   const uart = root.addNode(`pl011@${VIRT_UART.toString(16)}`);
   root.addNode('pmu');
@@ -418,7 +455,7 @@ export function buildVirtDeviceTree(memoryBytes: number, seedBytes: Uint8Array):
   const clockPhandle = tree.phandleOf(clock);
   const cpuPhandle = tree.phandleOf(cpu);
   const gicPhandle = tree.phandleOf(gic);
-  tree.phandleOf(v2m);
+  const v2mPhandle = tree.phandleOf(v2m);
   const gpioPhandle = tree.phandleOf(gpio);
 
   root.setU32('interrupt-parent', gicPhandle).setString('model', 'linux,dummy-virt').setU32('#size-cells', 2).setU32('#address-cells', 2).setString('compatible', 'linux,dummy-virt');
@@ -459,6 +496,29 @@ export function buildVirtDeviceTree(memoryBytes: number, seedBytes: Uint8Array):
     .setU32('#gpio-cells', 2)
     .setStrings('compatible', ['arm,pl061', 'arm,primecell'])
     .setCells('reg', cells64(VIRT_GPIO, 0x1000));
+  // PCI interrupts: device slots 0-3 × INTA-INTD swizzled onto SPIs 3-6 (level high), as QEMU's create_pcie_irq_map.
+  const interruptMap: number[] = [];
+  for (let slot = 0; slot < 4; slot++) {
+    for (let pin = 0; pin < 4; pin++) interruptMap.push(slot << 11, 0, 0, pin + 1, gicPhandle, 0, 0, 0, VIRT_SPI.pcie + ((pin + slot) % 4), 4);
+  }
+  pcie
+    .setCells('interrupt-map-mask', [0x1800, 0, 0, 7])
+    .setCells('interrupt-map', interruptMap)
+    .setU32('#interrupt-cells', 1)
+    .setCells('ranges', [
+      0x01000000, 0, 0, 0, VIRT_PCIE_PIO, 0, VIRT_PCIE_PIO_SIZE,
+      0x02000000, 0, VIRT_PCIE_MMIO, 0, VIRT_PCIE_MMIO, 0, VIRT_PCIE_MMIO_SIZE,
+      0x03000000, VIRT_PCIE_HIGH_MMIO / 2 ** 32, 0, VIRT_PCIE_HIGH_MMIO / 2 ** 32, 0, VIRT_PCIE_HIGH_MMIO / 2 ** 32, 0,
+    ])
+    .setCells('reg', cells64(VIRT_PCIE_ECAM, VIRT_PCIE_ECAM_BUSES << 20))
+    .setCells('msi-map', [0, v2mPhandle, 0, 0x10000])
+    .setEmpty('dma-coherent')
+    .setCells('bus-range', [0, VIRT_PCIE_ECAM_BUSES - 1])
+    .setU32('linux,pci-domain', 0)
+    .setU32('#size-cells', 2)
+    .setU32('#address-cells', 3)
+    .setString('device_type', 'pci')
+    .setString('compatible', 'pci-host-ecam-generic');
   rtc
     .setString('clock-names', 'apb_pclk')
     .setU32('clocks', clockPhandle)
@@ -495,7 +555,9 @@ export function buildVirtDeviceTree(memoryBytes: number, seedBytes: Uint8Array):
     .setString('stdout-path', `/pl011@${VIRT_UART.toString(16)}`)
     .setBytes('rng-seed', seedBytes.subarray(0, 32))
     .setBytes('kaslr-seed', seedBytes.subarray(32, 40));
-  return tree.toBytes();
+  // Laid out as QEMU's libfdt blob: reservations at 0x30, the whole blob 1 MiB (create_device_tree's
+  // size, which QEMU does not pack), so firmware sees the same header (U-Boot's bdinfo, md).
+  return tree.toBytes({ reservationAlignment: 16, totalSize: VIRT_FDT_SIZE });
 }
 
 /** 40 fixed pseudo-random bytes (xorshift32 from a constant): the default rng-seed and kaslr-seed. */

@@ -15,7 +15,10 @@
 // NOTIFY_SERIAL); the VMM drains the ring between slices and when the bit wakes it.
 //
 // Key strokes (TerminalKey: a key with its modifiers, the prefix key) are what a front end gives
-// the input server; strokesToKeyEvents turns one into the down/up events the rings carry.
+// the input server; strokesToKeyEvents turns one into the down/up events the rings carry, and
+// keyEventsToStroke back. A machine whose console is its serial port (MachineConsole 'serial')
+// has no keyboard: the VMM types each stroke into the serial port as the bytes a VT100-style
+// terminal sends for it (keyToTerminalBytes: Enter is CR, as under QEMU -nographic).
 
 import { KEY_CODES, type KeyCode } from '../devices/ps2keyboard.js';
 import { Ring } from '../kernel/ring.js';
@@ -145,4 +148,87 @@ export function strokesToKeyEvents(strokes: readonly TerminalKey[]): KeyEvent[] 
     for (const code of modifiers.reverse()) events.push({ code, down: false });
   }
   return events;
+}
+
+// ---- key strokes as a terminal's bytes ----
+
+// The US layout: each row unshifted, then shifted, key by key.
+const US_ROWS: readonly [string, string, readonly KeyCode[]][] = [
+  ['`1234567890-=', '~!@#$%^&*()_+', ['Backquote', 'Digit1', 'Digit2', 'Digit3', 'Digit4', 'Digit5', 'Digit6', 'Digit7', 'Digit8', 'Digit9', 'Digit0', 'Minus', 'Equal']],
+  ['qwertyuiop[]\\', 'QWERTYUIOP{}|', ['KeyQ', 'KeyW', 'KeyE', 'KeyR', 'KeyT', 'KeyY', 'KeyU', 'KeyI', 'KeyO', 'KeyP', 'BracketLeft', 'BracketRight', 'Backslash']],
+  ["asdfghjkl;'", 'ASDFGHJKL:"', ['KeyA', 'KeyS', 'KeyD', 'KeyF', 'KeyG', 'KeyH', 'KeyJ', 'KeyK', 'KeyL', 'Semicolon', 'Quote']],
+  ['zxcvbnm,./', 'ZXCVBNM<>?', ['KeyZ', 'KeyX', 'KeyC', 'KeyV', 'KeyB', 'KeyN', 'KeyM', 'Comma', 'Period', 'Slash']],
+  [' ', ' ', ['Space']],
+];
+
+/** The stroke of each printable ASCII character (0x20–0x7E) on a US keyboard, by character code. */
+export const US_ASCII_KEYS: readonly (Readonly<TerminalKey> | undefined)[] = (() => {
+  const table: (TerminalKey | undefined)[] = new Array<TerminalKey | undefined>(128).fill(undefined);
+  for (const [plain, shifted, codes] of US_ROWS) {
+    codes.forEach((code, index) => {
+      table[plain.charCodeAt(index)] = { code, shift: false };
+      if (shifted !== plain) table[shifted.charCodeAt(index)] = { code, shift: true };
+    });
+  }
+  return table;
+})();
+
+// The bytes a VT100-style terminal sends for a key: what a serial console expects to receive.
+const TERMINAL_SEQUENCES: Readonly<Partial<Record<KeyCode, string>>> = {
+  Enter: '\r',
+  NumpadEnter: '\r',
+  Tab: '\t',
+  Backspace: '\x7f',
+  Escape: '\x1b',
+  ArrowUp: '\x1b[A',
+  ArrowDown: '\x1b[B',
+  ArrowRight: '\x1b[C',
+  ArrowLeft: '\x1b[D',
+  Home: '\x1b[H',
+  End: '\x1b[F',
+  Insert: '\x1b[2~',
+  Delete: '\x1b[3~',
+  PageUp: '\x1b[5~',
+  PageDown: '\x1b[6~',
+};
+
+/** What a terminal would send for `key` (for typing into a serial port); empty when nothing. */
+export function keyToTerminalBytes(key: TerminalKey): Uint8Array {
+  const sequence = TERMINAL_SEQUENCES[key.code];
+  if (sequence !== undefined) return new TextEncoder().encode(sequence);
+  for (let character = 0x20; character < 0x7f; character++) {
+    const ascii = US_ASCII_KEYS[character];
+    if (ascii === undefined || ascii.code !== key.code || ascii.shift !== key.shift) continue;
+    if (key.ctrl === true) {
+      // Ctrl with a letter or one of @[\]^_ gives the control byte.
+      const upper = character & ~0x20;
+      return upper >= 0x40 && upper <= 0x5f ? Uint8Array.of(upper & 0x1f) : new Uint8Array(0);
+    }
+    return Uint8Array.of(character);
+  }
+  return new Uint8Array(0);
+}
+
+const MODIFIERS: Readonly<Partial<Record<KeyCode, 'shift' | 'ctrl' | 'alt'>>> = {
+  ShiftLeft: 'shift',
+  ShiftRight: 'shift',
+  ControlLeft: 'ctrl',
+  ControlRight: 'ctrl',
+  AltLeft: 'alt',
+  AltRight: 'alt',
+};
+
+/**
+ * The stroke that a stroke's key events (strokesToKeyEvents of one key: modifiers down, the key
+ * down and up, modifiers up) press: the first key going down that is not a modifier, with the
+ * modifiers down at that moment. Null when only modifiers move.
+ */
+export function keyEventsToStroke(events: readonly KeyEvent[]): TerminalKey | null {
+  const held = { shift: false, ctrl: false, alt: false };
+  for (const event of events) {
+    const modifier = MODIFIERS[event.code];
+    if (modifier !== undefined) held[modifier] = event.down;
+    else if (event.down) return { code: event.code, shift: held.shift, ctrl: held.ctrl, alt: held.alt };
+  }
+  return null;
 }

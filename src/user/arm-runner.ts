@@ -3,7 +3,8 @@
 // runner.ts), maps the kuser helpers page at 0xffff0000, and runs an ArmCpu in user mode with
 // `svc #0` routed to linux-arm.ts. Guest virtual addresses are physical addresses; page
 // protections are checked by the CPU's `translate` (below), so a stray access ends the process
-// with SIGSEGV as under Linux. One process: fork/exec and signal handlers are not there yet.
+// with SIGSEGV as under Linux. Processes fork, exec and wait through the ProcessTable as the
+// i386 runner's do (runner.ts); signal handlers run on ARM signal frames (linux-arm.ts).
 // The layout follows qemu-arm 7.2: stack below 0x40801000 over a guard page, mmap top-down below
 // 0x40000000, brk after the image.
 
@@ -12,11 +13,14 @@ import * as path from 'node:path';
 import { PhysicalMemory } from '../hw/memory.js';
 import { Access, ArmCpu, ArmException, FaultStatus } from '../cpu/arm/cpu.js';
 import { Mode, SP } from '../cpu/arm/state.js';
+import { FPEXC_EN } from '../cpu/arm/vfp.js';
 import { PAGE_SIZE, pageDown, pageUp, PROT_EXEC, PROT_READ, PROT_WRITE, UserAddressSpace } from './address-space.js';
 import { copySegments, EM_ARM, ElfError, loadExtent, programHeaderAddress, PT_LOAD, readExecutable, segmentProtection, type Elf32 } from './elf.js';
 import { LinuxArm } from './linux-arm.js';
+import { Errno } from './linux-errno.js';
 import { LinuxFiles } from './linux-files.js';
-import { SIGNAL_NAMES } from './linux-x86.js';
+import { GuestProcess, InternalError, runUserProgram, type LinuxProcess, type ProcessTable } from './linux-processes.js';
+import type { ForkRequest } from './linux-syscalls.js';
 import {
   AT_BASE,
   AT_CLKTCK,
@@ -47,12 +51,11 @@ export const KUSER_PAGE = 0xffff_0000;
 const AT_HWCAP2 = 26;
 
 /**
- * HWCAP of qemu-arm's cortex-a15 (linux-user/elfload.c get_elf_hwcap: SWP HALF THUMB FAST_MULT
- * EDSP THUMBEE NEON TLS LPAE IDIVA IDIVT VFP VFPv3 VFPD32 VFPv4 = 0x1fb8d7) without the VFP and
- * NEON bits (VFP 0x40, NEON 0x1000, VFPv3 0x2000, VFPv4 0x10000, VFPD32 0x80000) until this core
- * has CP10/CP11: glibc then takes its integer-only paths (setjmp, memcpy).
+ * HWCAP of qemu-arm's cortex-a15 (QEMU 7.2 linux-user/elfload.c get_elf_hwcap): SWP HALF THUMB
+ * FAST_MULT EDSP THUMBEE NEON TLS LPAE IDIVA IDIVT VFP VFPv3 VFPD32 VFPv4 = 0x1fb8d7 (VFP 0x40,
+ * NEON 0x1000, VFPv3 0x2000, VFPv4 0x10000, VFPD32 0x80000: src/cpu/arm/vfp.ts and neon.ts).
  */
-export const ARM_HWCAP = 0x1fb8d7 & ~(0x40 | 0x1000 | 0x2000 | 0x10000 | 0x80000);
+export const ARM_HWCAP = 0x1fb8d7;
 
 /**
  * The kuser helpers as Linux's entry-armv.S has them for ARMv7 (assembled with GNU as from our own
@@ -178,68 +181,159 @@ const SIGILL = 4;
 const SIGTRAP = 5;
 const SIGBUS = 7;
 const SIGSEGV = 11;
+/** si_code values (asm-generic/siginfo.h). */
+const ILL_ILLOPC = 1;
+const TRAP_BRKPT = 1;
+const BUS_ADRALN = 1;
+const SEGV_MAPERR = 1;
+const SEGV_ACCERR = 2;
 
 /**
- * Runs a static ARM EABI Linux program to its end; returns the exit status for the host process
- * (128 + signal when a signal killed it, 1 when it could not start). Never throws for bad input:
- * the reason is logged as one sentence.
+ * Copies a CPU's user-visible state into another at a system-call boundary (fork): r0-r15, the
+ * CPSR (user mode), D0-D31 with FPSCR and FPEXC, the thread ID registers and CPACR.
+ */
+export function copyArmCpuState(from: ArmCpu, to: ArmCpu): void {
+  to.state.switchMode(Mode.USR);
+  to.state.setCpsr(from.state.getCpsr());
+  to.state.r.set(from.state.r);
+  to.vfp.words.set(from.vfp.words);
+  to.vfp.fpscr = from.vfp.fpscr;
+  to.vfp.fpexc = from.vfp.fpexc;
+  to.cp15.cpacr = from.cp15.cpacr;
+  to.cp15.tpidruro = from.cp15.tpidruro;
+  to.cp15.tpidrurw = from.cp15.tpidrurw;
+  to.flushCaches();
+}
+
+/** What every process of a run shares. */
+interface ArmRunContext {
+  readonly options: UserRunOptions;
+  readonly createCpu: ArmCpuFactory;
+  readonly table: ProcessTable;
+}
+
+/** One guest process on an ARM core: its CPU, address space and system-call layer (replaced by execve). */
+class ArmProcess extends GuestProcess {
+  private cpu: ArmCpu | null = null;
+  private space: UserAddressSpace | null = null;
+
+  constructor(
+    private readonly context: ArmRunContext,
+    process: LinuxProcess,
+  ) {
+    super(context.table, process);
+  }
+
+  /** Starts a loaded image: a fresh core in user mode at its entry point (Thumb when bit 0 is set). */
+  start(loaded: LoadedArmProgram): void {
+    const cpu = this.context.createCpu(loaded.memory, loaded.space, this.context.options.log);
+    const state = cpu.state;
+    state.switchMode(Mode.USR);
+    state.setCpsr(Mode.USR);
+    // Linux gives a process CP10/CP11 (CPACR full access) with the unit on (FPEXC.EN), as qemu-arm.
+    cpu.cp15.cpacr = 0x00f00000;
+    cpu.vfp.fpexc = FPEXC_EN;
+    state.r[SP] = loaded.stackPointer;
+    const entry = loaded.elf.entry >>> 0;
+    state.t = entry & 1;
+    state.r[15] = (entry & ~1) | 0;
+    this.attach(cpu, loaded.space, loaded.brkStart);
+  }
+
+  /** Gives `cpu` its system-call layer and hooks (a new image, or a forked child). */
+  attach(cpu: ArmCpu, space: UserAddressSpace, brkStart: number): LinuxArm {
+    const options = this.context.options;
+    const linux = new LinuxArm(cpu, space, this.process.files, { log: options.log, strace: options.strace, brkStart, process: this });
+    const state = cpu.state;
+    // The mappings are the page tables: forget translations and decoded code when they change.
+    space.onChange = () => cpu.flushCaches();
+    cpu.svcHook = () => {
+      linux.handle();
+      return true;
+    };
+    // Faults become signals as arch/arm/mm/fault.c and traps.c send them: a handler that is installed
+    // and not blocked runs on a frame whose context is the faulting instruction (trap_no 6 for an
+    // undefined instruction, 14 for an abort with the FSR as error_code), else the process ends.
+    cpu.exceptionHook = (exception, address, faultAddress) => {
+      const at = `0x${address.toString(16)}`;
+      if (exception === ArmException.UNDEFINED) {
+        linux.fault(SIGILL, `undefined instruction at ${at}${state.t ? ' (Thumb)' : ''}: ${cpu.disassembleAt(address)}`, ILL_ILLOPC, address, 6, 0);
+      } else if (exception === ArmException.PREFETCH_ABORT) {
+        const status = cpu.cp15.ifsr;
+        if (status === FaultStatus.DEBUG) linux.fault(SIGTRAP, `breakpoint at ${at}`, TRAP_BRKPT, address, 1, 0);
+        else linux.fault(SIGSEGV, `instruction fetch from 0x${faultAddress.toString(16)}`, status === FaultStatus.TRANSLATION_SECTION ? SEGV_MAPERR : SEGV_ACCERR, faultAddress, 14, status);
+      } else {
+        const status = cpu.cp15.dfsr;
+        if ((status & 0x40f) === FaultStatus.ALIGNMENT) linux.fault(SIGBUS, `unaligned access to 0x${faultAddress.toString(16)} at ${at}`, BUS_ADRALN, faultAddress, 14, status);
+        else {
+          const what = `${(status & (1 << 11)) !== 0 ? 'write to' : 'read of'} 0x${faultAddress.toString(16)} at ${at}`;
+          linux.fault(SIGSEGV, what, (status & 0x40f) === FaultStatus.TRANSLATION_SECTION ? SEGV_MAPERR : SEGV_ACCERR, faultAddress, 14, status);
+        }
+      }
+      return true;
+    };
+    this.cpu = cpu;
+    this.space = space;
+    this.linuxLayer = linux;
+    return linux;
+  }
+
+  runSlice(slice: number): void {
+    const cpu = this.cpu;
+    const linux = this.linux;
+    if (cpu === null) return;
+    try {
+      // Signals sent while the process was not running: acted on as it returns to user mode.
+      linux.deliverPending();
+      if (linux.end !== null) return;
+      cpu.run(slice);
+      // WFI/WFE: a user process has nothing to wait for; go on as Linux would after an event.
+      if (cpu.halted) cpu.halted = false;
+    } catch (error) {
+      if (error instanceof InternalError) throw error;
+      throw new InternalError(`internal error while running process ${this.pid} at pc 0x${(cpu.state.r[15] >>> 0).toString(16)}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    }
+  }
+
+  fork(request: ForkRequest): number {
+    const parentCpu = this.cpu;
+    const parentSpace = this.space;
+    if (parentCpu === null || parentSpace === null) return -Errno.ENOSYS;
+    const space = parentSpace.fork();
+    const child = this.createChild();
+    const body = new ArmProcess(this.context, child);
+    const cpu = this.context.createCpu(space.memory, space, this.context.options.log);
+    copyArmCpuState(parentCpu, cpu);
+    cpu.state.r[0] = 0;
+    if (request.stack !== 0) cpu.state.r[SP] = request.stack;
+    return this.finishFork(child, body.attach(cpu, space, this.linux.brkStart), request, parentSpace, space);
+  }
+
+  execve(hostPath: string, execfn: string, argv: readonly string[], envp: readonly string[]): number {
+    return this.replaceImage(
+      hostPath,
+      () => {
+        const { bytes, elf } = readArmExecutable(hostPath);
+        return loadArmProgram(bytes, elf, argv, envp, execfn);
+      },
+      (loaded) => this.start(loaded),
+      () => this.cpu?.stop(),
+    );
+  }
+}
+
+/**
+ * Runs a static ARM EABI Linux program, and every process it forks, to the end; returns the exit
+ * status for the host process (the first process's, 128 + signal when a signal killed it, 1 when
+ * it could not start). Never throws for bad input: the reason is logged as one sentence.
  */
 export function runArmProgram(options: UserRunOptions, createCpu: ArmCpuFactory = (memory, space, log) => new UserArmCpu(memory, space, log)): number {
-  let loaded: LoadedArmProgram;
-  let linux: LinuxArm;
-  let cpu: ArmCpu;
-  try {
+  return runUserProgram(options, (table) => {
     const { bytes, elf } = readArmExecutable(options.program);
-    loaded = loadArmProgram(bytes, elf, [options.program, ...options.args], options.env, options.program);
-    cpu = createCpu(loaded.memory, loaded.space, options.log);
+    const loaded = loadArmProgram(bytes, elf, [options.program, ...options.args], options.env, options.program);
     const files = new LinuxFiles(options.cwd, path.resolve(options.program));
-    linux = new LinuxArm(cpu, loaded.space, files, { log: options.log, strace: options.strace, brkStart: loaded.brkStart });
-  } catch (error) {
-    if (error instanceof ElfError) {
-      options.log(`l4vm: ${error.message}`);
-      return 1;
-    }
-    if (typeof error === 'object' && error !== null && 'code' in error && 'path' in error) {
-      options.log(`l4vm: the working directory ${String((error as { path: unknown }).path)} is not usable (${String((error as { code: unknown }).code)}).`);
-      return 1;
-    }
-    throw error;
-  }
-  const state = cpu.state;
-  state.switchMode(Mode.USR);
-  state.setCpsr(Mode.USR);
-  state.r[SP] = loaded.stackPointer;
-  const entry = loaded.elf.entry >>> 0;
-  state.t = entry & 1;
-  state.r[15] = (entry & ~1) | 0;
-  // The mappings are the page tables: forget translations and decoded code when they change.
-  loaded.space.onChange = () => cpu.flushCaches();
-  cpu.svcHook = () => {
-    linux.handle();
-    return true;
-  };
-  cpu.exceptionHook = (exception, address, faultAddress) => {
-    const at = `0x${address.toString(16)}`;
-    if (exception === ArmException.UNDEFINED) {
-      linux.kill(SIGILL, state.t ? `Thumb code at ${at}: the ARM core runs ARM (A32) code only so far` : `undefined instruction at ${at}: ${cpu.disassembleAt(address)}`);
-    } else if (exception === ArmException.PREFETCH_ABORT) {
-      if (cpu.cp15.ifsr === FaultStatus.DEBUG) linux.kill(SIGTRAP, `breakpoint at ${at}`);
-      else linux.kill(SIGSEGV, `instruction fetch from 0x${faultAddress.toString(16)}`);
-    } else if ((cpu.cp15.dfsr & 0x40f) === FaultStatus.ALIGNMENT) {
-      linux.kill(SIGBUS, `unaligned access to 0x${faultAddress.toString(16)} at ${at}`);
-    } else {
-      linux.kill(SIGSEGV, `${(cpu.cp15.dfsr & (1 << 11)) !== 0 ? 'write to' : 'read of'} 0x${faultAddress.toString(16)} at ${at}`);
-    }
-    return true;
-  };
-  const slice = options.slice ?? 1_000_000;
-  while (linux.end === null) {
-    cpu.run(slice);
-    // WFI/WFE: a lone user process has nothing to wait for; go on as Linux would after an event.
-    if (cpu.halted) cpu.halted = false;
-  }
-  const end = linux.end;
-  if (end.kind === 'exit') return end.status;
-  options.log(`l4vm: uncaught target signal ${end.signal} (${SIGNAL_NAMES[end.signal] ?? `signal ${end.signal}`}): ${end.reason}`);
-  return 128 + end.signal;
+    const first = new ArmProcess({ options, createCpu, table }, table.create(null, files));
+    first.start(loaded);
+    return first;
+  });
 }

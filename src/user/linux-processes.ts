@@ -4,8 +4,12 @@
 // processes live in this one Node process; each has its own CPU, memory and descriptor table (the
 // architecture's runner makes them). docs/user-mode.md, "Processes", says more.
 
-import { Errno } from './linux-errno.js';
+import * as fs from 'node:fs';
+import type { UserAddressSpace } from './address-space.js';
+import { ElfError } from './elf.js';
+import { Errno, errnoOf } from './linux-errno.js';
 import type { LinuxFiles } from './linux-files.js';
+import { SIGNAL_NAMES, SIGPIPE, type ForkRequest, type LinuxSyscalls, type ProcessControl } from './linux-syscalls.js';
 
 /** How a process ended: an exit status, or a signal that killed it. */
 export type ProcessEnd = { readonly kind: 'exit'; readonly status: number } | { readonly kind: 'signal'; readonly signal: number; readonly reason: string };
@@ -214,4 +218,188 @@ export class ProcessTable {
       if (end !== null) this.finish(process, end);
     }
   }
+}
+
+/** A bug in l4vm (not the guest) while running a process, with where the guest was. */
+export class InternalError extends Error {
+  override readonly name = 'InternalError';
+}
+
+/**
+ * A guest process on some CPU: what every architecture's process does the same way — the
+ * scheduler's view (ProcessBody) through its system-call layer, and the process calls that only
+ * ask the ProcessTable. The architecture adds starting an image, running a slice, fork and execve.
+ */
+export abstract class GuestProcess implements ProcessBody, ProcessControl {
+  protected linuxLayer: LinuxSyscalls | null = null;
+
+  constructor(
+    protected readonly table: ProcessTable,
+    readonly process: LinuxProcess,
+  ) {
+    process.body = this;
+  }
+
+  get pid(): number {
+    return this.process.pid;
+  }
+
+  protected get linux(): LinuxSyscalls {
+    if (this.linuxLayer === null) throw new InternalError(`process ${this.pid} has no program loaded`);
+    return this.linuxLayer;
+  }
+
+  abstract runSlice(slice: number): void;
+  abstract fork(request: ForkRequest): number;
+  abstract execve(hostPath: string, execfn: string, argv: readonly string[], envp: readonly string[]): number;
+
+  /** A new child process sharing this one's open file descriptions (fork). */
+  protected createChild(): LinuxProcess {
+    return this.table.create(this.process, this.process.files.fork());
+  }
+
+  /** The end of fork once the child has its CPU and layer: its inherited state, the CLONE_*_SETTID words, vfork's tie. */
+  protected finishFork(child: LinuxProcess, childLayer: LinuxSyscalls, request: ForkRequest, parentSpace: UserAddressSpace, childSpace: UserAddressSpace): number {
+    childLayer.inherit(this.linux.inheritable());
+    if (request.childTidAddress !== 0 && childSpace.isMapped(request.childTidAddress, 4)) childSpace.memory.write32(request.childTidAddress, child.pid);
+    if (request.parentTidAddress !== 0) {
+      if (parentSpace.isMapped(request.parentTidAddress, 4)) parentSpace.memory.write32(request.parentTidAddress, child.pid);
+      if (childSpace.isMapped(request.parentTidAddress, 4)) childSpace.memory.write32(request.parentTidAddress, child.pid);
+    }
+    if (request.vfork) child.vforkParent = this.process;
+    return child.pid;
+  }
+
+  /**
+   * execve: checks the file (a regular file the caller may execute), loads it with `load` (an
+   * ElfError — a host program, a #! script, another architecture — is ENOEXEC, and the shell then
+   * runs a script itself), and only then replaces the image: the old CPU stops (`stopOld`), the
+   * close-on-exec descriptors close, `start` runs the new image, the signal mask and ignored
+   * signals carry over. 0, or -errno with the old image untouched.
+   */
+  protected replaceImage<Loaded>(hostPath: string, load: () => Loaded, start: (loaded: Loaded) => void, stopOld: () => void): number {
+    try {
+      const stats = fs.statSync(hostPath);
+      if (!stats.isFile()) return -Errno.EACCES;
+      fs.accessSync(hostPath, fs.constants.X_OK);
+    } catch (error) {
+      return -errnoOf(error);
+    }
+    let loaded: Loaded;
+    try {
+      loaded = load();
+    } catch (error) {
+      if (error instanceof ElfError) return -Errno.ENOEXEC;
+      throw error;
+    }
+    const old = this.linux;
+    const inherited = old.inheritable();
+    old.replaced = true;
+    stopOld();
+    this.process.files.exec(fs.realpathSync(hostPath));
+    start(loaded);
+    this.linux.inheritAcrossExec(inherited);
+    this.process.vforkParent = null;
+    return 0;
+  }
+
+  // --- ProcessBody -------------------------------------------------------------------------
+
+  get end(): ProcessEnd | null {
+    return this.linux.end;
+  }
+
+  get waiting(): boolean {
+    return this.linux.waiting;
+  }
+
+  get wakeAt(): number | null {
+    return this.linux.waiting ? this.linux.wakeAt : null;
+  }
+
+  get waitingOnHost(): boolean {
+    return this.linux.waiting && this.linux.waitingOnHost;
+  }
+
+  retry(mayBlockHost: boolean): boolean {
+    return this.linux.retry(mayBlockHost);
+  }
+
+  receiveSignal(signal: number, reason: string): void {
+    this.linux.receiveSignal(signal, reason);
+  }
+
+  // --- ProcessControl ----------------------------------------------------------------------
+
+  parentPid(): number {
+    return this.table.parentPid(this.process);
+  }
+
+  vforkReleased(pid: number): boolean {
+    const child = this.table.get(pid);
+    return child === null || child.vforkParent !== this.process || !child.alive;
+  }
+
+  wait(pid: number, options: number): { pid: number; status: number } | number | null {
+    return this.table.wait(this.process, pid, options);
+  }
+
+  kill(pid: number, signal: number): number {
+    return this.table.kill(this.process, pid, signal);
+  }
+
+  processGroup(pid: number): number {
+    const target = pid === 0 ? this.process : this.table.get(pid);
+    return target === null ? -Errno.ESRCH : target.processGroup;
+  }
+
+  setProcessGroup(pid: number, group: number): number {
+    return this.table.setProcessGroup(this.process, pid, group);
+  }
+
+  session(pid: number): number {
+    const target = pid === 0 ? this.process : this.table.get(pid);
+    return target === null ? -Errno.ESRCH : target.session;
+  }
+
+  setSession(): number {
+    return this.table.setSession(this.process);
+  }
+}
+
+/**
+ * Runs a user-mode program and every process it forks to the end (what runX86Program and
+ * runArmProgram share): `begin` loads the program and starts the first process in the table; an
+ * ElfError or an unusable working directory from it is one sentence and status 1. Returns the
+ * first process's exit status, 128 + the signal that killed it, or 70 for an internal error.
+ * Processes it leaves behind run to their end first, as they would outlive qemu-user.
+ */
+export function runUserProgram(options: { readonly log: (line: string) => void; readonly slice?: number }, begin: (table: ProcessTable) => GuestProcess): number {
+  const table = new ProcessTable(process.pid, process.ppid);
+  let first: GuestProcess;
+  try {
+    first = begin(table);
+  } catch (error) {
+    if (error instanceof ElfError) {
+      options.log(`l4vm: ${error.message}`);
+      return 1;
+    }
+    if (typeof error === 'object' && error !== null && 'code' in error && 'path' in error) {
+      options.log(`l4vm: the working directory ${String((error as { path: unknown }).path)} is not usable (${String((error as { code: unknown }).code)}).`);
+      return 1;
+    }
+    throw error;
+  }
+  try {
+    table.run(options.slice ?? 100_000, (pids) => options.log(`l4vm: every guest process is waiting for another (processes ${pids.join(', ')}): a deadlock; ending them all.`));
+  } catch (error) {
+    options.log(`l4vm: ${error instanceof InternalError ? error.message : `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`}`);
+    return 70;
+  }
+  const end = first.end;
+  if (end === null) return 70;
+  if (end.kind === 'exit') return end.status;
+  // A shell reports SIGPIPE deaths silently, and `yes | head` is no error.
+  if (end.signal !== SIGPIPE) options.log(`l4vm: uncaught target signal ${end.signal} (${SIGNAL_NAMES[end.signal] ?? `signal ${end.signal}`}): ${end.reason}`);
+  return 128 + end.signal;
 }

@@ -6,17 +6,16 @@
 // below 0x40000000, brk after the image. docs/user-mode.md says more.
 
 import { randomFillSync } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { IoPorts } from '../hw/ioports.js';
 import { PhysicalMemory, type Endianness, type Region } from '../hw/memory.js';
 import { EAX, ESP, type X86State } from '../cpu/x86/state.js';
 import { PAGE_SIZE, pageDown, pageUp, PROT_READ, PROT_WRITE, UserAddressSpace } from './address-space.js';
 import { copySegments, EM_386, ElfError, loadExtent, programHeaderAddress, PT_LOAD, readExecutable, segmentProtection, type Elf32 } from './elf.js';
-import { Errno, errnoOf } from './linux-errno.js';
+import { Errno } from './linux-errno.js';
 import { LinuxFiles } from './linux-files.js';
-import { ProcessTable, type LinuxProcess, type ProcessBody, type ProcessEnd } from './linux-processes.js';
-import { GDT_ENTRIES, LinuxX86, SIGNAL_NAMES, SIGPIPE, SIGSEGV, USER_CS, USER_DS, type ForkRequest, type ProcessControl } from './linux-x86.js';
+import { GuestProcess, InternalError, runUserProgram, type LinuxProcess, type ProcessTable } from './linux-processes.js';
+import { GDT_ENTRIES, LinuxX86, SIGSEGV, USER_CS, USER_DS, type ForkRequest } from './linux-x86.js';
 
 /** What the runner needs of an x86 CPU: the part of X86Cpu's contract it uses. */
 export interface X86UserCpu {
@@ -438,11 +437,6 @@ export function copyX86CpuState(from: X86UserCpu, to: X86UserCpu): void {
   to.flushCaches();
 }
 
-/** A bug in l4vm (not the guest) while running a process, with where the guest was. */
-class InternalError extends Error {
-  override readonly name = 'InternalError';
-}
-
 /** What every process of a run shares. */
 interface RunContext {
   readonly options: UserRunOptions;
@@ -456,25 +450,15 @@ interface RunContext {
  * One guest process on an x86 CPU: its CPU, address space and system-call layer (replaced by
  * execve), and the process control its system calls use.
  */
-class X86Process implements ProcessBody, ProcessControl {
+class X86Process extends GuestProcess {
   private cpu: X86UserCpu | null = null;
   private space: UserAddressSpace | null = null;
-  private linuxLayer: LinuxX86 | null = null;
 
   constructor(
     private readonly context: RunContext,
-    readonly process: LinuxProcess,
+    process: LinuxProcess,
   ) {
-    process.body = this;
-  }
-
-  get pid(): number {
-    return this.process.pid;
-  }
-
-  private get linux(): LinuxX86 {
-    if (this.linuxLayer === null) throw new InternalError(`process ${this.pid} has no program loaded`);
-    return this.linuxLayer;
+    super(context.table, process);
   }
 
   /** Starts a loaded image: a fresh CPU in flat 32-bit user mode at its entry point. */
@@ -554,32 +538,6 @@ class X86Process implements ProcessBody, ProcessControl {
     return linux;
   }
 
-  // --- ProcessBody -------------------------------------------------------------------------
-
-  get end(): ProcessEnd | null {
-    return this.linux.end;
-  }
-
-  get waiting(): boolean {
-    return this.linux.waiting;
-  }
-
-  get wakeAt(): number | null {
-    return this.linux.waiting ? this.linux.wakeAt : null;
-  }
-
-  get waitingOnHost(): boolean {
-    return this.linux.waiting && this.linux.waitingOnHost;
-  }
-
-  retry(mayBlockHost: boolean): boolean {
-    return this.linux.retry(mayBlockHost);
-  }
-
-  receiveSignal(signal: number, reason: string): void {
-    this.linux.receiveSignal(signal, reason);
-  }
-
   runSlice(slice: number): void {
     const cpu = this.cpu;
     const linux = this.linux;
@@ -600,92 +558,33 @@ class X86Process implements ProcessBody, ProcessControl {
     }
   }
 
-  // --- ProcessControl ----------------------------------------------------------------------
-
-  parentPid(): number {
-    return this.context.table.parentPid(this.process);
-  }
+  // --- fork and execve ----------------------------------------------------------------------
 
   fork(request: ForkRequest): number {
     const parentCpu = this.cpu;
     const parentSpace = this.space;
     if (parentCpu === null || parentSpace === null) return -Errno.ENOSYS;
     const space = parentSpace.fork();
-    const child = this.context.table.create(this.process, this.process.files.fork());
+    const child = this.createChild();
     const body = new X86Process(this.context, child);
     const cpu = this.context.createCpu(space.memory, this.context.io, this.context.options.log);
     cpu.enterFlatProtectedMode(3);
     copyX86CpuState(parentCpu, cpu);
     cpu.state.reg[EAX] = 0;
     if (request.stack !== 0) cpu.state.reg[ESP] = request.stack;
-    const linux = body.attach(cpu, space, this.linux.brkStart);
-    linux.inherit(this.linux.inheritable());
-    if (request.childTidAddress !== 0 && space.isMapped(request.childTidAddress, 4)) space.memory.write32(request.childTidAddress, child.pid);
-    if (request.parentTidAddress !== 0) {
-      if (parentSpace.isMapped(request.parentTidAddress, 4)) parentSpace.memory.write32(request.parentTidAddress, child.pid);
-      if (space.isMapped(request.parentTidAddress, 4)) space.memory.write32(request.parentTidAddress, child.pid);
-    }
-    if (request.vfork) child.vforkParent = this.process;
-    return child.pid;
-  }
-
-  vforkReleased(pid: number): boolean {
-    const child = this.context.table.get(pid);
-    return child === null || child.vforkParent !== this.process || !child.alive;
+    return this.finishFork(child, body.attach(cpu, space, this.linux.brkStart), request, parentSpace, space);
   }
 
   execve(hostPath: string, execfn: string, argv: readonly string[], envp: readonly string[]): number {
-    try {
-      const stats = fs.statSync(hostPath);
-      if (!stats.isFile()) return -Errno.EACCES;
-      fs.accessSync(hostPath, fs.constants.X_OK);
-    } catch (error) {
-      return -errnoOf(error);
-    }
-    let loaded: LoadedX86Program;
-    try {
-      const { bytes, elf } = readX86Executable(hostPath);
-      loaded = loadX86Program(bytes, elf, argv, envp, execfn);
-    } catch (error) {
-      // Not a static i386 ELF (a host program, a #! script): the shell runs scripts itself on ENOEXEC.
-      if (error instanceof ElfError) return -Errno.ENOEXEC;
-      throw error;
-    }
-    const old = this.linux;
-    const inherited = old.inheritable();
-    old.replaced = true;
-    this.cpu?.stop();
-    this.process.files.exec(fs.realpathSync(hostPath));
-    this.start(loaded);
-    this.linux.inheritAcrossExec(inherited);
-    this.process.vforkParent = null;
-    return 0;
-  }
-
-  wait(pid: number, options: number): { pid: number; status: number } | number | null {
-    return this.context.table.wait(this.process, pid, options);
-  }
-
-  kill(pid: number, signal: number): number {
-    return this.context.table.kill(this.process, pid, signal);
-  }
-
-  processGroup(pid: number): number {
-    const target = pid === 0 ? this.process : this.context.table.get(pid);
-    return target === null ? -Errno.ESRCH : target.processGroup;
-  }
-
-  setProcessGroup(pid: number, group: number): number {
-    return this.context.table.setProcessGroup(this.process, pid, group);
-  }
-
-  session(pid: number): number {
-    const target = pid === 0 ? this.process : this.context.table.get(pid);
-    return target === null ? -Errno.ESRCH : target.session;
-  }
-
-  setSession(): number {
-    return this.context.table.setSession(this.process);
+    return this.replaceImage(
+      hostPath,
+      () => {
+        const { bytes, elf } = readX86Executable(hostPath);
+        return loadX86Program(bytes, elf, argv, envp, execfn);
+      },
+      (loaded) => this.start(loaded),
+      () => this.cpu?.stop(),
+    );
   }
 }
 
@@ -696,37 +595,12 @@ class X86Process implements ProcessBody, ProcessControl {
  * outlive qemu-i386. Never throws for bad input: the reason is logged as one sentence.
  */
 export function runX86Program(options: UserRunOptions, createCpu: X86CpuFactory): number {
-  let loaded: LoadedX86Program;
-  let files: LinuxFiles;
-  try {
+  return runUserProgram(options, (table) => {
     const { bytes, elf } = readX86Executable(options.program);
-    loaded = loadX86Program(bytes, elf, [options.program, ...options.args], options.env, options.program);
-    files = new LinuxFiles(options.cwd, path.resolve(options.program));
-  } catch (error) {
-    if (error instanceof ElfError) {
-      options.log(`l4vm: ${error.message}`);
-      return 1;
-    }
-    if (typeof error === 'object' && error !== null && 'code' in error && 'path' in error) {
-      options.log(`l4vm: the working directory ${String((error as { path: unknown }).path)} is not usable (${String((error as { code: unknown }).code)}).`);
-      return 1;
-    }
-    throw error;
-  }
-  const table = new ProcessTable(process.pid, process.ppid);
-  const first = new X86Process({ options, createCpu, table, io: new IoPorts() }, table.create(null, files));
-  first.start(loaded);
-
-  try {
-    table.run(options.slice ?? 100_000, (pids) => options.log(`l4vm: every guest process is waiting for another (processes ${pids.join(', ')}): a deadlock; ending them all.`));
-  } catch (error) {
-    options.log(`l4vm: ${error instanceof InternalError ? error.message : `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`}`);
-    return 70;
-  }
-  const end = first.end;
-  if (end === null) return 70;
-  if (end.kind === 'exit') return end.status;
-  // A shell reports SIGPIPE deaths silently, and `yes | head` is no error.
-  if (end.signal !== SIGPIPE) options.log(`l4vm: uncaught target signal ${end.signal} (${SIGNAL_NAMES[end.signal] ?? `signal ${end.signal}`}): ${end.reason}`);
-  return 128 + end.signal;
+    const loaded = loadX86Program(bytes, elf, [options.program, ...options.args], options.env, options.program);
+    const files = new LinuxFiles(options.cwd, path.resolve(options.program));
+    const first = new X86Process({ options, createCpu, table, io: new IoPorts() }, table.create(null, files));
+    first.start(loaded);
+    return first;
+  });
 }

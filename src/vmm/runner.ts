@@ -1,14 +1,13 @@
 // Runs one machine on the host's event loop: slices of guest time, paced to host time when a
-// person is watching or as fast as the host goes for scripts; keys typed as the guest takes them;
+// person is watching or as fast as the host goes for scripts; keys typed as the guest takes them
+// (into the keyboard, or into the first serial port of a machine whose console is serial);
 // a pattern watched for on the serial output and the text screen. It is the one-VM form of the
 // VMM: the multi-VM runtime puts the same loop in a vCPU thread.
 
 import type { Machine } from '../machines/machine.js';
+import { keyEventsToStroke, keyToTerminalBytes, type KeyEvent } from '../protocols/input.js';
 
-export interface KeyEvent {
-  code: string;
-  down: boolean;
-}
+export type { KeyEvent };
 
 export type RunOutcome =
   | { kind: 'matched'; match: string; hostMs: number }
@@ -125,7 +124,11 @@ export class MachineRunner {
     if (machine.guestTimeNs - this.lastKeyAt < KEY_SPACING_NS || !machine.readyForKey()) return;
     const stroke = this.keyQueue.shift();
     if (stroke === undefined) return;
-    for (const event of stroke) machine.keyEvent(event.code, event.down);
+    if (machine.console === 'serial') {
+      // No keyboard: the stroke goes into the serial port as a terminal's bytes (Enter → CR).
+      const key = keyEventsToStroke(stroke);
+      if (key !== null) machine.serialPorts[0]?.receive(keyToTerminalBytes(key));
+    } else for (const event of stroke) machine.keyEvent(event.code, event.down);
     this.lastKeyAt = machine.guestTimeNs;
   }
 

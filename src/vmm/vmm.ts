@@ -2,8 +2,9 @@
 // guest time that yield to the scheduler, so no VM starves another and an idle guest (HLT) sleeps
 // until its next timer or an event. The device models' backends go to the servers through the
 // protocols: the screen into the view dataspace the console server reads, keys and serial input
-// from rings the input and serial servers fill, serial output to the serial server, disks through
-// block sessions, state changes to the console.
+// from rings the input and serial servers fill (on a machine whose console is its serial port,
+// keys are typed into that port as a terminal's bytes), serial output to the serial server, disks
+// through block sessions, state changes to the console.
 //
 // Its environment (names the root task gives it; see src/servers/root/system.ts):
 //   config            dataspace, r: VmTaskConfig as JSON (NUL-terminated)
@@ -18,7 +19,7 @@ import { milliseconds } from '../kernel/types.js';
 import type { Machine } from '../machines/machine.js';
 import { createMachine } from '../machines/registry.js';
 import { ConsoleLabel, VmState, ViewWriter, type VmStateValue } from '../protocols/console.js';
-import { CONTROL_RESET, CONTROL_SCREENSHOT, CONTROL_STOP, InputConsumer, type InputEvent } from '../protocols/input.js';
+import { CONTROL_RESET, CONTROL_SCREENSHOT, CONTROL_STOP, InputConsumer, keyEventsToStroke, keyToTerminalBytes, type InputEvent, type KeyEvent } from '../protocols/input.js';
 import { logLine } from '../protocols/log.js';
 import { sendSerialOutput } from '../protocols/serial.js';
 import { calendarTime } from '../protocols/timer.js';
@@ -144,6 +145,8 @@ export async function vmmMain(sys: Sys): Promise<void> {
   // Scripted keys wait for the guest to wait for them; a person's keys go at once.
   const strokes: InputEvent[][] = [];
   let stroke: InputEvent[] = [];
+  // A person's key events, gathered into strokes for a serial console.
+  let unpacedStroke: KeyEvent[] = [];
   let lastKeyAt = Number.NEGATIVE_INFINITY;
   let stopped: string | null = null;
   let lastPublish = Number.NEGATIVE_INFINITY;
@@ -151,6 +154,16 @@ export async function vmmMain(sys: Sys): Promise<void> {
   let lastGeneration = -1;
   let hostStart = sys.now();
   let guestStart = machine.guestTimeNs;
+
+  // On a machine whose console is its serial port (no keyboard), each stroke is typed into the
+  // first serial port as the bytes a terminal sends for it (Enter → CR).
+  const typeStroke = (events: readonly KeyEvent[]): void => {
+    if (machine.console === 'serial') {
+      const key = keyEventsToStroke(events);
+      const bytes = key === null ? null : keyToTerminalBytes(key);
+      if (bytes !== null && bytes.length > 0) machine.serialPorts[0]?.receive(bytes);
+    } else for (const event of events) machine.keyEvent(event.code, event.down);
+  };
 
   const handleEvent = async (event: InputEvent): Promise<void> => {
     switch (event.kind) {
@@ -160,6 +173,12 @@ export async function vmmMain(sys: Sys): Promise<void> {
           if (event.last === true) {
             strokes.push(stroke);
             stroke = [];
+          }
+        } else if (machine.console === 'serial') {
+          unpacedStroke.push(event);
+          if (event.last === true) {
+            typeStroke(unpacedStroke);
+            unpacedStroke = [];
           }
         } else machine.keyEvent(event.code, event.down);
         break;
@@ -228,7 +247,7 @@ export async function vmmMain(sys: Sys): Promise<void> {
     }
     if (strokes.length > 0 && machine.guestTimeNs - lastKeyAt >= KEY_SPACING_NS && machine.readyForKey()) {
       const next = strokes.shift() ?? [];
-      for (const event of next) if (event.kind === 'key') machine.keyEvent(event.code, event.down);
+      typeStroke(next.flatMap((event) => (event.kind === 'key' ? [{ code: event.code, down: event.down }] : [])));
       lastKeyAt = machine.guestTimeNs;
     }
 

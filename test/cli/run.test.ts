@@ -1,5 +1,6 @@
 // `l4vm run --machine pc` headless, as scripts use it: the guest of guests/pc-boot with typed keys,
-// --until, --timeout, --screen-text, --screenshot, --persist, and the sentences bad input gets.
+// --until, --timeout, --screen-text, --screenshot, --persist, and the sentences bad input gets;
+// `--machine virt` with guests/virt-demo.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -105,10 +106,13 @@ test('RUN0006 a configuration headless: --vm picks the VM for --keys, --serial s
   checkPattern(png.data instanceof Uint8Array || png.data instanceof Uint8ClampedArray ? png.data : new Uint8Array(png.data.buffer), 'the PNG screenshot of alpha');
   const wrong = l4vm('run', 'configs/demo.yaml', '--display', 'none', '--vm', 'omega', '--timeout', '5');
   assert.equal(wrong.status, 2);
-  assert.match(wrong.stderr, /--vm: there is no VM named "omega" in configs\/demo\.yaml; the VMs are alpha, counter, primes/);
+  assert.match(wrong.stderr, /--vm: there is no VM named "omega" in configs\/demo\.yaml; the VMs are alpha, counter, primes, arm$/m);
   const mixed = l4vm('run', 'configs/demo.yaml', '--display', 'none', '--hda', 'x.img', '--timeout', '5');
   assert.equal(mixed.status, 2);
   assert.match(mixed.stderr, /--hda is for one VM without a configuration/);
+  const screenless = l4vm('run', 'configs/demo.yaml', '--display', 'none', '--vm', 'arm', '--screenshot', join(scratch, 'arm.png'), '--timeout', '5');
+  assert.equal(screenless.status, 2);
+  assert.match(screenless.stderr, /--screenshot needs a screen; VM arm \(virt\) has none, its console is its serial port/);
 });
 
 test('RUN0007 --no-reboot: a guest that triple-faults stops the machine and the run ends with status 1, saying why', () => {
@@ -119,4 +123,27 @@ test('RUN0007 --no-reboot: a guest that triple-faults stops the machine and the 
   assert.equal(status, 1);
   assert.equal(stdout, 'l4vm minibios\r\nabout to triple fault\r\n', 'it ran once, no reset');
   assert.match(stderr, /l4vm run: the machine stopped: triple fault/);
+});
+
+test('RUN0008 --machine virt: the guest in flash, the disk on virtio-blk, --keys into the serial port (Enter as CR), a power-off ends the run with status 0; screen and PC-only flags are refused with a sentence', () => {
+  const flash = join(root, 'guests/virt-demo/flash.bin');
+  const disk = join(root, 'guests/virt-demo/disk.img');
+  const { status, stdout, stderr } = l4vm('run', '--machine', 'virt', '--bios', flash, '--hda', disk, '--display', 'none', '--serial', 'stdio', '--keys', 'disk 1{Enter}poweroff{Enter}', '--timeout', '60');
+  assert.equal(status, 0, stderr);
+  assert.match(stdout, /virtio-mmio: transport 31 at 0x0a003e00: virtio-blk/);
+  assert.ok(stdout.includes('virt-demo> disk 1\r\n000200 '), stdout);
+  assert.match(stdout, /virt-demo> poweroff\r\npowering off\r\n$/);
+  const cases: [string[], RegExp][] = [
+    [['--vgabios', 'none'], /--vgabios is for the pc machine; the virt machine has no VGA/],
+    [['--screenshot', join(scratch, 'never.png')], /--screenshot needs a screen; the virt machine has none/],
+    [['--screen-text'], /--screen-text needs a screen; the virt machine has none/],
+    [['-m', '8M'], /memory size 8 MiB does not fit the virt machine: it takes 16 MiB to 2 GiB/],
+    [['--bios', join(scratch, 'missing-flash.bin')], /firmware file .*missing-flash\.bin does not exist/],
+  ];
+  for (const [args, message] of cases) {
+    const refused = l4vm('run', '--machine', 'virt', '--bios', flash, '--display', 'none', '--timeout', '30', ...args);
+    assert.equal(refused.status, 2, `${args.join(' ')} is refused`);
+    assert.match(refused.stderr, message);
+    assert.equal(refused.stderr.trim().split('\n').length, 1, `one sentence: ${refused.stderr}`);
+  }
 });

@@ -8,6 +8,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import {
   defaultImageDirectory,
   describeImages,
@@ -17,9 +18,11 @@ import {
   ImageError,
   type ImageManifest,
 } from '../../src/host/images.js';
+import { loadSystemConfig, validateSystemConfig } from '../../src/servers/root/vm-config.js';
 
 const FAKE_APT_GET = `#!/bin/sh
-# A stand-in for "apt-get download PKG": builds PKG_VERSION_all.deb in the current directory.
+# A stand-in for "apt-get download PKG": builds PKG_VERSION_all.deb in the current directory, laid
+# out as Debian's seabios (or, for u-boot-qemu, as that package: usr/lib/u-boot/<board>/u-boot.bin).
 # FAKE_APT=fail fails as apt-get does without network; FAKE_APT=corrupt writes a broken .deb.
 [ "$1" = download ] || { echo "E: the fake apt-get only downloads" >&2; exit 100; }
 pkg=$2
@@ -38,9 +41,17 @@ tree=$(mktemp -d)
 mkdir -p "$tree/DEBIAN" "$tree/usr/share/seabios" "$tree/usr/share/doc/$pkg"
 chmod 755 "$tree" "$tree/DEBIAN"
 printf 'Package: %s\\nVersion: %s\\nArchitecture: all\\nMaintainer: Test <test@example.org>\\nDescription: fake firmware\\n' "$pkg" "$version" > "$tree/DEBIAN/control"
-head -c \${FAKE_BIOS_SIZE:-131072} /dev/zero > "$tree/usr/share/seabios/bios.bin"
-echo "isa vga $version" > "$tree/usr/share/seabios/vgabios-isavga.bin"
-echo "std vga $version" > "$tree/usr/share/seabios/vgabios-stdvga.bin"
+if [ "$pkg" = u-boot-qemu ]; then
+  rmdir "$tree/usr/share/seabios"
+  for board in qemu_arm qemu_arm64; do
+    mkdir -p "$tree/usr/lib/u-boot/$board"
+    echo "u-boot $board $version" > "$tree/usr/lib/u-boot/$board/u-boot.bin"
+  done
+else
+  head -c \${FAKE_BIOS_SIZE:-131072} /dev/zero > "$tree/usr/share/seabios/bios.bin"
+  echo "isa vga $version" > "$tree/usr/share/seabios/vgabios-isavga.bin"
+  echo "std vga $version" > "$tree/usr/share/seabios/vgabios-stdvga.bin"
+fi
 echo "copyright" > "$tree/usr/share/doc/$pkg/copyright"
 dpkg-deb -Zgzip --root-owner-group --build "$tree" "./\${pkg}_\${version}_all.deb" > /dev/null || exit 1
 rm -rf "$tree"
@@ -75,13 +86,18 @@ test('IMG0001 fetch downloads with apt-get, unpacks into <cache>/<package>/ and 
   const { cache, env } = fixture(t);
   const lines: string[] = [];
   const manifests = await fetchImages({ dir: cache, env, log: (line) => lines.push(line) });
-  assert.equal(manifests.length, 1);
+  assert.deepEqual(
+    manifests.map((manifest) => manifest.package),
+    ['seabios', 'u-boot-qemu'],
+    'without names, every package of the catalogue',
+  );
   const bios = join(cache, 'seabios', 'usr/share/seabios/bios.bin');
   assert.equal(readFileSync(bios).length, 131072);
   assert.equal(readFileSync(join(cache, 'seabios', 'usr/share/seabios/vgabios-stdvga.bin'), 'utf8'), 'std vga 1.16.2-1\n');
   assert.ok(lines.includes('seabios: Get:1 http://deb.example.org/debian bookworm/main amd64 seabios all 1.16.2-1 [1 kB]'), lines.join('\n'));
   assert.ok(lines.includes('seabios: Fetched 1 kB in 0s'));
-  assert.deepEqual(readdirSync(cache), ['seabios'], 'no work directory is left behind');
+  assert.equal(readFileSync(join(cache, 'u-boot-qemu', 'usr/lib/u-boot/qemu_arm/u-boot.bin'), 'utf8'), 'u-boot qemu_arm 1.16.2-1\n');
+  assert.deepEqual(readdirSync(cache).sort(), ['seabios', 'u-boot-qemu'], 'no work directory is left behind');
 });
 
 test('IMG0002 the manifest names the package, its version and each file with its size and SHA-256', { skip }, async (t) => {
@@ -120,14 +136,15 @@ test('IMG0003 a fetch that fails leaves no package directory and no work directo
 
 test('IMG0004 a new fetch replaces the old image whole; a failed one leaves the old image as it was', { skip }, async (t) => {
   const { cache, env } = fixture(t);
-  await fetchImages({ dir: cache, env: { ...env, FAKE_VERSION: '1.16.0-1' }, log: () => undefined });
+  const packages = ['seabios'];
+  await fetchImages({ dir: cache, env: { ...env, FAKE_VERSION: '1.16.0-1' }, packages, log: () => undefined });
   const isa = join(cache, 'seabios', 'usr/share/seabios/vgabios-isavga.bin');
   assert.equal(readFileSync(isa, 'utf8'), 'isa vga 1.16.0-1\n');
   const lines: string[] = [];
-  await fetchImages({ dir: cache, env: { ...env, FAKE_VERSION: '1.16.2-1' }, log: (line) => lines.push(line) });
+  await fetchImages({ dir: cache, env: { ...env, FAKE_VERSION: '1.16.2-1' }, packages, log: (line) => lines.push(line) });
   assert.equal(readFileSync(isa, 'utf8'), 'isa vga 1.16.2-1\n');
   assert.equal(describeImages({ dir: cache, systemRoot: join(cache, 'no-system') })[0]?.cache?.version, '1.16.2-1');
-  await assert.rejects(fetchImages({ dir: cache, env: { ...env, FAKE_VERSION: '1.17.0-1', FAKE_APT: 'corrupt' }, log: () => undefined }), ImageError);
+  await assert.rejects(fetchImages({ dir: cache, env: { ...env, FAKE_VERSION: '1.17.0-1', FAKE_APT: 'corrupt' }, packages, log: () => undefined }), ImageError);
   assert.equal(readFileSync(isa, 'utf8'), 'isa vga 1.16.2-1\n');
   assert.deepEqual(readdirSync(cache), ['seabios']);
   assert.ok(!lines.some((line) => /note: version/.test(line)), 'the tested version brings no note');
@@ -140,7 +157,7 @@ test('IMG0005 the work directory of a fetch that was killed is removed by the ne
   mkdirSync(join(abandoned, 'tree'), { recursive: true });
   const running = join(cache, `.fetch-seabios-${process.pid}-XyZ789`);
   mkdirSync(running);
-  await fetchImages({ dir: cache, env, log: () => undefined });
+  await fetchImages({ dir: cache, env, packages: ['seabios'], log: () => undefined });
   assert.ok(!existsSync(abandoned));
   assert.ok(existsSync(running), 'a fetch whose process still runs is left alone');
 });
@@ -221,4 +238,53 @@ test('IMG0010 list shows the cached version and where, and the version dpkg inst
   const nothing = formatImageDescriptions(describeImages({ dir: join(root, 'none'), systemRoot: join(root, 'none') }), join(root, 'none')).join('\n');
   assert.match(nothing, /cache: {2}not fetched \(l4vm images fetch seabios\)/);
   assert.match(nothing, /system: not installed/);
+});
+
+test('IMG0011 u-boot-qemu: `images fetch u-boot-qemu` puts qemu_arm/u-boot.bin in the cache, and a virt VM without firmware.bios boots it from there (or from Debian\'s package on the host)', { skip }, async (t) => {
+  const { root, cache, env } = fixture(t);
+  const systemRoot = join(root, 'system');
+  const finder = (path: string): string | null => findImage(path, { dir: cache, systemRoot });
+  const raw = { vms: [{ name: 'arm', machine: 'virt', memory: '64M' }] };
+  assert.throws(
+    () => validateSystemConfig(raw, root, finder),
+    /vms\[0\]\.firmware\.bios: none given, and no u-boot\.bin found: run `l4vm images fetch u-boot-qemu`, install Debian's u-boot-qemu package, or name a file/,
+  );
+  const [manifest] = await fetchImages({ dir: cache, env, packages: ['u-boot-qemu'], log: () => undefined });
+  assert.equal(manifest?.package, 'u-boot-qemu');
+  const uboot = join(cache, 'u-boot-qemu', 'usr/lib/u-boot/qemu_arm/u-boot.bin');
+  assert.equal(manifest?.files.find((file) => file.path === 'usr/lib/u-boot/qemu_arm/u-boot.bin')?.sha256, sha256(readFileSync(uboot)));
+  assert.equal(validateSystemConfig(raw, root, finder).vms[0]?.firmware.bios, uboot, 'the cache\'s U-Boot is the default');
+  const line = formatImageDescriptions(describeImages({ dir: cache, systemRoot }), cache).find((text) => text.startsWith('u-boot-qemu:'));
+  assert.equal(line, "u-boot-qemu: U-Boot built for QEMU's boards; qemu_arm is the firmware of the 32-bit virt machine (tested with 2023.01+dfsg-2+deb12u3)");
+  rmSync(join(cache, 'u-boot-qemu'), { recursive: true });
+  mkdirSync(join(systemRoot, 'usr/lib/u-boot/qemu_arm'), { recursive: true });
+  writeFileSync(join(systemRoot, 'usr/lib/u-boot/qemu_arm/u-boot.bin'), 'u-boot');
+  assert.equal(validateSystemConfig(raw, root, finder).vms[0]?.firmware.bios, join(systemRoot, 'usr/lib/u-boot/qemu_arm/u-boot.bin'), 'else the host\'s');
+});
+
+test('IMG0012 without apt-get, fetching u-boot-qemu says which file to copy where', async (t) => {
+  const { root, cache } = fixture(t);
+  const empty = join(root, 'empty');
+  mkdirSync(empty);
+  await assert.rejects(
+    fetchImages({ dir: cache, env: { PATH: empty }, packages: ['u-boot-qemu'], log: () => undefined }),
+    (error: unknown) =>
+      error instanceof ImageError &&
+      error.message.includes(
+        `install Debian's u-boot-qemu package (l4vm is tested with 2023.01+dfsg-2+deb12u3) elsewhere and copy usr/lib/u-boot/qemu_arm/u-boot.bin into ${cache}/u-boot-qemu/ keeping those paths, or pass --bios FILE (or firmware.bios in a configuration)`,
+      ),
+  );
+});
+
+test('IMG0013 configs/uboot.yaml runs a virt VM on the u-boot-qemu image the cache (or the host) has', (t) => {
+  const { root, cache } = fixture(t);
+  const repository = fileURLToPath(new URL('../../../', import.meta.url));
+  const uboot = join(cache, 'u-boot-qemu', 'usr/lib/u-boot/qemu_arm/u-boot.bin');
+  mkdirSync(join(uboot, '..'), { recursive: true });
+  writeFileSync(uboot, 'u-boot');
+  const config = loadSystemConfig(join(repository, 'configs/uboot.yaml'), (path) => findImage(path, { dir: cache, systemRoot: join(root, 'system') }));
+  assert.deepEqual(
+    config.vms.map((vm) => ({ machine: vm.machine, bios: vm.firmware.bios, disks: vm.disks })),
+    [{ machine: 'virt', bios: uboot, disks: [{ file: join(repository, 'guests/virt-demo/disk.img'), mode: 'read-only' }] }],
+  );
 });

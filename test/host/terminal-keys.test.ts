@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MachineClock } from '../../src/hw/clock.js';
 import { Ps2Keyboard } from '../../src/devices/ps2keyboard.js';
-import { isPrefixKey, PREFIX_KEY, strokesToKeyEvents, TerminalKeyDecoder, textToKeyStrokes, type TerminalKey } from '../../src/host/terminal-keys.js';
+import { isPrefixKey, keyToTerminalBytes, PREFIX_KEY, strokesToKeyEvents, TerminalKeyDecoder, textToKeyStrokes, type TerminalKey } from '../../src/host/terminal-keys.js';
+import { keyEventsToStroke } from '../../src/protocols/input.js';
 
 const key = (code: TerminalKey['code'], modifiers: { shift?: boolean; ctrl?: boolean; alt?: boolean } = {}): TerminalKey => {
   const stroke: TerminalKey = { code, shift: modifiers.shift ?? false };
@@ -186,4 +187,15 @@ test('KEY0012 Ctrl-] (0x1D) comes back as the prefix key for the caller to inter
   assert.ok(next !== undefined && !isPrefixKey(next));
   assert.ok(!isPrefixKey(key('BracketRight')));
   assert.deepEqual(decoder.feed(bytes('\x1b[93;5u')), [PREFIX_KEY], 'also in the CSI u form');
+});
+
+test('KEY0013 a serial console\'s keys: each stroke\'s key events give the stroke back, typed as the bytes a terminal sends (Enter is CR)', () => {
+  const text = 'aZ!{Enter}{Backspace}{Tab}{Esc}{Up}{Delete}{Ctrl-C}{Ctrl-Shift-C}{F1}~';
+  const typed = textToKeyStrokes(text).map((stroke) => {
+    const back = keyEventsToStroke(strokesToKeyEvents([stroke]));
+    assert.deepEqual(back, { ctrl: false, alt: false, ...stroke }, `${stroke.code} comes back from its events`);
+    return Buffer.from(keyToTerminalBytes(stroke)).toString('latin1');
+  });
+  assert.deepEqual(typed, ['a', 'Z', '!', '\r', '\x7f', '\t', '\x1b', '\x1b[A', '\x1b[3~', '\x03', '\x03', '', '~']);
+  assert.equal(keyEventsToStroke([{ code: 'ShiftLeft', down: true }, { code: 'ShiftLeft', down: false }]), null, 'only a modifier: no stroke');
 });

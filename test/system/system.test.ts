@@ -258,3 +258,38 @@ test('SCN0008 the shipped firmware configuration boots every VM on Debian\'s Sea
     await system.stop();
   }
 });
+
+test('SCN0009 the default demo: three PCs and the ARM virt board run at once; the virt guest reads its disk, and keys typed into it (focused) reach its serial console and are answered', async () => {
+  const system = await L4vm.start({ config: join(root, 'configs/demo.yaml') });
+  try {
+    assert.deepEqual(
+      system.config.vms.map((vm) => `${vm.name} ${vm.machine} cpu ${vm.cpu}`),
+      ['alpha pc cpu 0', 'counter pc cpu 0', 'primes pc cpu 1', 'arm virt cpu 1'],
+      'four VMs on two host CPUs',
+    );
+    assert.equal(system.frontEnd.vms[3]?.console, 'serial', 'the console knows the virt VM\'s screen is its serial port');
+    await system.waitForText('arm', 'l4vm virt-demo: a bare-metal program for the ARM virt board', { on: 'serial' });
+    await system.waitForText('arm', /disk sectors 0-3:\r\nHello from the disk of l4vm's virt-demo!\r\n/, { on: 'serial' });
+    await system.waitForText('arm', 'Type help and Enter.\r\nvirt-demo> ', { on: 'serial' });
+
+    // A person at the keyboard: focus the VM with the hotkey, type; the VMM types each stroke into the PL011.
+    hotkey(system, '4');
+    await system.frontEnd.waitFor(() => system.frontEnd.focused === 3, 10_000, 'the focus on arm');
+    press(system, 'help\n');
+    await system.waitForText('arm', /virt-demo> help\r\nhelp +this list\r\n/, { on: 'serial' });
+    // A script: paced keys, each given when the guest has taken the one before.
+    system.sendKeys('arm', 'dixk{Backspace}{Backspace}sk 4{Enter}uptime{Enter}');
+    await system.waitForText('arm', 'virt-demo> dixk\b \b\b \bsk 4\r\n000800  6c 34 76 6d 20 76 69 72 74 2d 64 65 6d 6f 20 64  |l4vm virt-demo d|\r\n', { on: 'serial' });
+    await system.waitForText('arm', /virt-demo> uptime\r\nup 0:\d\d:\d\d, PL031 RTC \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\r\nvirt-demo> $/, { on: 'serial' });
+
+    // The PCs went on meanwhile, and kept their own output.
+    await system.waitForText('alpha', 'Type keys, Enter ends:');
+    await system.waitForText('counter', 'counter: 2', { on: 'serial' });
+    await system.waitForText('primes', 'prime 2000: 17389', { on: 'serial' });
+    assert.ok(!system.serial('alpha').includes('help'), 'the keys typed into arm reached arm only');
+    assert.doesNotMatch(system.serial('arm'), /L4VM|counter:|prime/, 'arm\'s serial output is its own');
+    for (const vm of ['alpha', 'counter', 'primes', 'arm']) assert.match(system.state(vm), /running|halted/, `${vm} runs`);
+  } finally {
+    await system.stop();
+  }
+});

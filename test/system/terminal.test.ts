@@ -37,7 +37,7 @@ async function screenShows(pattern: RegExp, timeoutMs = 20_000): Promise<string>
   assert.fail(`the terminal did not show ${String(pattern)}; it shows:\n${screen}`);
 }
 
-test('SCN0007 in a terminal (tmux): the status line names every VM, Ctrl-] 2 switches to the second VM, Ctrl-] w saves its screenshot, Ctrl-] s shows its serial pane, Ctrl-] q quits and gives the terminal back', async () => {
+test('SCN0007 in a terminal (tmux): the status line names every VM, Ctrl-] 2 switches to the second VM, Ctrl-] w saves its screenshot, Ctrl-] s shows its serial pane, Ctrl-] 3 shows the virt VM\'s serial console and types into it, Ctrl-] q quits and gives the terminal back', async () => {
   const config = join(scratch, 'two.yaml');
   const minibios = join(root, 'guests/minibios/bios.bin');
   writeFileSync(
@@ -46,13 +46,14 @@ test('SCN0007 in a terminal (tmux): the status line names every VM, Ctrl-] 2 swi
       vms: [
         { name: 'alpha', machine: 'pc', memory: '8M', firmware: { bios: minibios, vgabios: 'none' }, disks: [join(root, 'guests/pc-boot/disk.img')] },
         { name: 'counter', machine: 'pc', memory: '8M', firmware: { bios: minibios, vgabios: 'none' }, disks: [join(root, 'guests/demo-counter/disk.img')] },
+        { name: 'arm', machine: 'virt', memory: '16M', firmware: { bios: join(root, 'guests/virt-demo/flash.bin') }, disks: [join(root, 'guests/virt-demo/disk.img')] },
       ],
     }),
   );
   tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', '-c', scratch);
   tmux('send-keys', '-t', session, `${join(root, 'bin/l4vm')} run ${config}; echo "EXITED $?"`, 'Enter');
   let screen = await screenShows(/Type keys, Enter ends:/);
-  assert.match(screen.split('\n')[0] ?? '', /1 alpha x86 \w+ \| 2 counter x86 \w+ \| screen \| Ctrl-\]/);
+  assert.match(screen.split('\n')[0] ?? '', /1 alpha x86 \w+ \| 2 counter x86 \w+ \| 3 arm arm \w+ \| screen \| Ctrl-\]/);
   tmux('send-keys', '-t', session, 'x', 'y');
   await screenShows(/Type keys, Enter ends:xy/);
   tmux('send-keys', '-t', session, 'C-]', '2');
@@ -67,6 +68,12 @@ test('SCN0007 in a terminal (tmux): the status line names every VM, Ctrl-] 2 swi
   tmux('send-keys', '-t', session, 'C-]', 's');
   screen = await screenShows(/counter: 2/);
   assert.match(screen.split('\n')[0] ?? '', /\| serial \|/);
+  // The virt board has no screen: its serial console is what the screen pane shows, and keys go into it.
+  tmux('send-keys', '-t', session, 'C-]', '3');
+  screen = await screenShows(/Hello from the disk of l4vm's virt-demo!/);
+  assert.match(screen.split('\n')[0] ?? '', /\| serial console \|/);
+  tmux('send-keys', '-t', session, 'help', 'Enter');
+  await screenShows(/virt-demo> help\s+help +this list/);
   tmux('send-keys', '-t', session, 'C-]', '1');
   await screenShows(/Type keys, Enter ends:xy/);
   tmux('send-keys', '-t', session, 'C-]', 'q');

@@ -1,8 +1,9 @@
 // Test helpers for the user-mode runner: ELF files made byte by byte, a stand-in x86 CPU that
 // knows just enough instructions for hand-assembled test programs, and checks for the i686
-// toolchain and qemu-i386 that the differential tests need.
+// toolchain and qemu-user that the differential tests need, and running a host command (l4vm, qemu-user).
 
 import { spawnSync } from 'node:child_process';
+import * as os from 'node:os';
 import type { IoPorts } from '../../src/hw/ioports.js';
 import type { PhysicalMemory } from '../../src/hw/memory.js';
 import { EAX, ESP, X86State } from '../../src/cpu/x86/state.js';
@@ -166,4 +167,18 @@ export function requireTool(command: string, args: string[], packageName: string
   if (result.error !== undefined || result.status !== 0) {
     throw new Error(`${command} is missing: this test compares l4vm with it. Install it with \`apt-get install -y ${packageName}\` (.ci/run does).`);
   }
+}
+
+export interface Run {
+  /** The exit status; a program killed by a signal as a shell reports it (128 + the number; qemu-user kills itself with the guest's signal). */
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a host command (l4vm, qemu-user) to its end in `cwd`, with L4VM_TEST set. */
+export function run(command: string, args: string[], cwd: string, input = ''): Run {
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8', input, timeout: 120_000, env: { ...process.env, L4VM_TEST: 'yes' } });
+  const status = result.signal === null ? result.status : 128 + os.constants.signals[result.signal];
+  return { status, stdout: result.stdout, stderr: result.stderr };
 }

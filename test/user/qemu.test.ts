@@ -11,7 +11,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { requireTool } from './helpers.js';
+import { BUSYBOX_APPLETS, BUSYBOX_SCRIPTS, BUSYBOX_SCRIPTS_WITH_INPUT, compareBusyboxScripts } from './busybox-scripts.js';
+import { requireTool, run, type Run } from './helpers.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const programs = path.join(root, 'test/user/programs');
@@ -31,19 +32,6 @@ function compile(source: string, ...flags: string[]): string {
   const result = spawnSync('i686-linux-gnu-gcc', ['-O2', '-D_FILE_OFFSET_BITS=64', ...flags, '-o', output, path.join(programs, source)], { encoding: 'utf8' });
   assert.equal(result.status, 0, result.stderr);
   return output;
-}
-
-interface Run {
-  /** The exit status; a program killed by a signal as a shell reports it (128 + the number; qemu-i386 kills itself with the guest's signal). */
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[], cwd: string, input = ''): Run {
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8', input, timeout: 120_000, env: { ...process.env, L4VM_TEST: 'yes' } });
-  const status = result.signal === null ? result.status : 128 + os.constants.signals[result.signal];
-  return { status, stdout: result.stdout, stderr: result.stderr };
 }
 
 function qemu(program: string, args: string[], cwd: string, input = ''): Run {
@@ -156,72 +144,21 @@ test('QEMU0008 processes.c exec: execve of /proc/self/exe replaces the image; it
   assert.equal(actual.status, 0, actual.stderr);
 });
 
-/**
- * For qemu-i386, a directory of `sort`, `md5sum`… scripts that run busybox's applet under qemu.
- * busybox sh runs most applets by execve("/proc/self/exe"), which fails under qemu-i386 without
- * binfmt_misc; it then searches PATH and would run the host's own programs. With this directory
- * first in PATH, both sides run busybox's applets. (Under l4vm /proc/self/exe works, so PATH is
- * not used.)
- */
-function appletDirectory(applets: readonly string[]): string {
-  const directory = freshDirectory('applets');
-  for (const applet of applets) {
-    const file = path.join(directory, applet);
-    fs.writeFileSync(file, `#!/bin/sh\nexec qemu-i386 -cpu pentium3 ${busybox} ${applet} "$@"\n`);
-    fs.chmodSync(file, 0o755);
-  }
-  return directory;
-}
-
 test('QEMU0009 busybox sh: pipelines, loops, $(...), && and ||, redirections, gzip round trips, as under qemu-i386', (t) => {
   if (!fs.existsSync(busybox)) {
     t.skip(`no busybox at ${busybox}: unpack Debian's busybox-static:i386 there (see .ci/run) or set L4VM_BUSYBOX`);
     return;
   }
-  const applets = ['seq', 'sort', 'head', 'tail', 'md5sum', 'sha256sum', 'awk', 'sed', 'od', 'gzip', 'gunzip', 'wc', 'tr', 'cat', 'xargs', 'sleep', 'yes'];
+  requireTool('qemu-i386', ['--version'], 'qemu-user');
   // Each script forks and execs several busybox processes: about 1-3 s each under l4vm today.
-  const wrappers = appletDirectory(applets);
-  const scripts = [
-    'seq 1 100 | sort -r | head -3',
-    'for f in a b c; do echo $f | md5sum; done',
-    'n=$(seq 5 | wc -l); echo "lines: $n"; echo "$(echo inner $(echo nested))"',
-    'true && echo yes; false && echo no; false || echo fallback; test -f in.txt && echo file',
-    'echo one > out.txt; echo two >> out.txt; sort -r < out.txt; cat missing 2>/dev/null || echo "no missing"; wc -l < out.txt',
-    'printf abc | md5sum; sha256sum in.txt; cat in.txt | sha256sum',
-    'sort -n nums.txt | tail -2; sort -u in.txt; sort -rn nums.txt | head -1',
-    "awk '{ s += $1 } END { print s, NR }' nums.txt; seq 5 | awk 'NR % 2'",
-    'sed -n 2p in.txt; sed s/p/P/g in.txt | sort',
-    "printf 'hi\\n' | od -c; od -An -tx1 in.txt",
-    'gzip -c in.txt | gunzip | md5sum; seq 200 | gzip | gunzip | tail -1; gzip -c in.txt | od -An -tx1 | head -1',
-    "sh -c 'exit 7'; echo \"status $?\"; seq 3 | false; echo $?; ! false; echo $?",
-    'yes | head -2; seq 100000 | head -1',
-    'seq 3 | while read x; do echo "got $x"; done',
-    'echo a b c | xargs -n1 echo',
-    'sleep 0.1 & echo started; wait; echo done',
-    "(cd /; pwd); for i in 1 2 3; do seq $i | tail -1; done | sort -r | tr '\\n' ' '; echo; exit 4",
-  ];
-  const pathVariable = `${wrappers}:${process.env.PATH ?? ''}`;
-  const inDirectory = (name: string): string => {
-    const directory = freshDirectory(name);
-    fs.writeFileSync(path.join(directory, 'in.txt'), 'pear\napple\nfig\napple\n');
-    fs.writeFileSync(path.join(directory, 'nums.txt'), '10\n2\n33\n4\n');
-    return directory;
-  };
-  // Host standard input is shared: read by whichever process reads it, here through a pipe.
-  const withInput: [string, string][] = [['cat | tr a-z A-Z; read x; echo "x=$x"', 'abc\ndef\n'], ['read first; echo "first: $first"; sort -r', 'one\ntwo\nthree\n']];
-  const cases: [string, string][] = [...scripts.map((script): [string, string] => [script, '']), ...withInput];
-  cases.forEach(([script, input], i) => {
-    const args = ['sh', '-c', script];
-    const env = { ...process.env, PATH: pathVariable, L4VM_TEST: 'yes' };
-    const qemuDirectory = inDirectory(`sh-qemu-${i}`);
-    const expected = spawnSync('qemu-i386', ['-cpu', 'pentium3', busybox, ...args], { cwd: qemuDirectory, encoding: 'utf8', env, input, timeout: 60_000 });
-    const l4vmDirectory = inDirectory(`sh-l4vm-${i}`);
-    const started = performance.now();
-    const actual = spawnSync(bin, ['user', '--arch', 'x86', '--cwd', l4vmDirectory, busybox, ...args], { cwd: l4vmDirectory, encoding: 'utf8', env, input, timeout: 60_000 });
-    t.diagnostic(`${((performance.now() - started) / 1000).toFixed(2)} s: ${script}`);
-    assert.equal(actual.stdout, expected.stdout.replaceAll(qemuDirectory, l4vmDirectory), `stdout of: ${script}`);
-    assert.equal(actual.stderr, expected.stderr, `stderr of: ${script}`);
-    assert.equal(actual.status, expected.status, `status of: ${script}`);
+  compareBusyboxScripts(t, {
+    busybox,
+    arch: 'x86',
+    qemu: ['qemu-i386', '-cpu', 'pentium3'],
+    scratch,
+    applets: BUSYBOX_APPLETS,
+    scripts: [...BUSYBOX_SCRIPTS.map((script): [string, string] => [script, '']), ...BUSYBOX_SCRIPTS_WITH_INPUT],
+    name: 'sh',
   });
 });
 

@@ -1,11 +1,11 @@
 // An ARMv7-A core (Cortex-A15 class, ARM ARM DDI 0406C): the A32 instruction set, the processor
 // modes and exceptions, a software TLB over a flat physical mapping (the MMU session slots its
 // table walk into `translate`), a decoded-instruction cache per physical page, and the
-// coprocessor interface (CP15 in coprocessor.ts). Thumb state is entered by interworking branches
-// but not yet executed: an instruction fetched in Thumb state takes the undefined-instruction
-// exception (logged once).
+// coprocessor interface (CP15 in coprocessor.ts). Thumb state (T16 and T32, decode-thumb.ts) runs
+// through the same executor: its records use the same kinds and slots.
 //
-// While an instruction runs, r[15] holds its address + 8 (what the instruction reads as PC) and
+// While an instruction runs, r[15] holds its address + 8 (+ 4 in Thumb state: what the
+// instruction reads as PC) and
 // `nextPc` the address to continue at; a write to the PC sets `nextPc`. Between instructions
 // r[15] is the address of the next instruction. A guest fault inside an instruction is the
 // pre-allocated FAULT signal, thrown before the instruction changes any register, caught once
@@ -15,7 +15,12 @@ import type { IrqSink } from '../../hw/irq.js';
 import type { PhysicalMemory } from '../../hw/memory.js';
 import { type Coprocessor, DebugCoprocessor, Sctlr, SystemControl } from './coprocessor.js';
 import { decodeA32, DecodedInstruction, Kind, Shift } from './decode.js';
+import { decodeThumb, DP_ORN, isThumb32 } from './decode-thumb.js';
 import { disassembleA32 } from './disasm.js';
+import { FSR_LPAE, longFormatStatus, Mmu } from './mmu.js';
+import { NeonUnit } from './neon.js';
+import { VfpUnit } from './vfp.js';
+import { disassembleThumb } from './disasm-thumb.js';
 import { ArmState, bankOf, Mode, Psr } from './state.js';
 
 /** Exception kinds; the value times 4 is the vector offset (ARM ARM B1.8.1, table B1-3). */
@@ -62,7 +67,43 @@ export interface ArmCpuOptions {
 const TLB_SIZE = 1024;
 const PAGE_SHIFT = 12;
 const MAX_CODE_PAGES = 1024;
+/**
+ * A code page's records: one per word for A32 (slots 0-1023), then one per halfword for Thumb
+ * (THUMB_SLOTS + halfword index), so both states share the page's invalidation.
+ */
+const THUMB_SLOTS = 1024;
+const CODE_PAGE_SLOTS = THUMB_SLOTS + 2048;
 const TWO_32 = 4294967296;
+
+/** One set of software-TLB entries: virtual page → RAM bytes, direct-mapped, separate read and write tags. */
+class TlbSet {
+  readonly readTag = new Int32Array(TLB_SIZE).fill(-1);
+  readonly writeTag = new Int32Array(TLB_SIZE).fill(-1);
+  readonly physicalPage = new Int32Array(TLB_SIZE).fill(-1);
+  readonly offset = new Int32Array(TLB_SIZE);
+  readonly bytes: Uint8Array[] = new Array<Uint8Array>(TLB_SIZE).fill(new Uint8Array(0));
+  /**
+   * Instruction fetch: virtual page → what setFetchPage found (the walk's physical page, the page's
+   * decoded-instruction records, its bytes), so that a branch to another page costs no walk.
+   */
+  readonly execTag = new Int32Array(TLB_SIZE).fill(-1);
+  readonly execPhysicalPage = new Int32Array(TLB_SIZE);
+  readonly execOffset = new Int32Array(TLB_SIZE);
+  readonly execBytes: Uint8Array[] = new Array<Uint8Array>(TLB_SIZE).fill(new Uint8Array(0));
+  readonly execRecords: (DecodedInstruction | undefined)[][] = new Array<(DecodedInstruction | undefined)[]>(TLB_SIZE).fill([]);
+
+  clear(): void {
+    this.readTag.fill(-1);
+    this.writeTag.fill(-1);
+    this.physicalPage.fill(-1);
+    this.execTag.fill(-1);
+  }
+
+  /** Stores to a page with decoded code must take the slow path (which drops the code). */
+  forgetWrites(physicalPage: number): void {
+    for (let k = 0; k < TLB_SIZE; k++) if (this.physicalPage[k] === physicalPage) this.writeTag[k] = -1;
+  }
+}
 
 function swap32(v: number): number {
   return ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | ((v >>> 24) & 0xff);
@@ -93,6 +134,9 @@ function unsignedSaturate(value: number, bits: number): number {
 export class ArmCpu {
   readonly state = new ArmState();
   readonly cp15 = new SystemControl();
+  /** VFPv3-D32/VFPv4 (CP10/CP11) and the register file Advanced SIMD shares (vfp.ts, neon.ts). */
+  readonly vfp: VfpUnit = new VfpUnit(this);
+  readonly neon: NeonUnit = new NeonUnit(this.vfp, this);
   /** Coprocessors by number; CP15 is installed, the rest are absent (UNDEFINED) until a session adds them. */
   readonly coprocessors: (Coprocessor | null)[] = new Array<Coprocessor | null>(16).fill(null);
   /** Instructions executed (and exceptions taken by a faulting instruction) since construction. */
@@ -131,6 +175,10 @@ export class ArmCpu {
   /** The address of the instruction being executed. */
   private instructionAddress = 0;
   private nextPc = 0;
+  /** ITSTATE before the current Thumb instruction (it is advanced before execution; a fault restores it). */
+  private itBefore = 0;
+  /** A 32-bit Thumb instruction across a page boundary: decoded each time, never cached. */
+  private readonly straddling = new DecodedInstruction();
   private shifterCarry = 0;
   /** 64-bit results: low and high words. */
   private resultLow = 0;
@@ -139,11 +187,20 @@ export class ArmCpu {
   private readonly loaded = new Int32Array(16);
 
   // Software TLB: virtual page → RAM bytes, direct-mapped, separate read and write tags.
-  private readonly tlbReadTag = new Int32Array(TLB_SIZE).fill(-1);
-  private readonly tlbWriteTag = new Int32Array(TLB_SIZE).fill(-1);
-  private readonly tlbPhysicalPage = new Int32Array(TLB_SIZE).fill(-1);
-  private readonly tlbOffset = new Int32Array(TLB_SIZE);
-  private readonly tlbBytes: Uint8Array[] = new Array<Uint8Array>(TLB_SIZE).fill(new Uint8Array(0));
+  // Two sets, one for privileged and one for user accesses (an entry says what the walk allowed
+  // at one privilege); the fields below point at the current set, swapped at every change of
+  // privilege (ArmState.onPrivilegeChange) and around LDRT/STRT-style unprivileged accesses.
+  private readonly privilegedTlb = new TlbSet();
+  private readonly userTlb = new TlbSet();
+  private tlbReadTag = this.privilegedTlb.readTag;
+  private tlbWriteTag = this.privilegedTlb.writeTag;
+  private tlbPhysicalPage = this.privilegedTlb.physicalPage;
+  private tlbOffset = this.privilegedTlb.offset;
+  private tlbBytes = this.privilegedTlb.bytes;
+  /** The user set is selected for an unprivileged access (LDRT...) from a privileged mode. */
+  private unprivilegedAccess = false;
+  /** The VMSAv7 table walk (mmu.ts), used by translate(). */
+  readonly mmu: Mmu;
 
   // Decoded-instruction cache: per physical page, one record per word.
   private readonly codePages = new Map<number, (DecodedInstruction | undefined)[]>();
@@ -161,9 +218,15 @@ export class ArmCpu {
     options: ArmCpuOptions = {},
   ) {
     this.log = options.log ?? ((line: string) => console.error(line));
+    this.mmu = new Mmu(memory, this.cp15);
     this.coprocessors[14] = new DebugCoprocessor();
     this.coprocessors[15] = this.cp15;
+    this.coprocessors[10] = this.coprocessors[11] = this.vfp;
     this.cp15.onSystemControlChange = () => this.flushTlb();
+    this.cp15.onTranslationChange = () => this.flushTlb();
+    this.cp15.addressTranslation = (address, write, user) => this.translateToPar(address, write, user);
+    this.cp15.interruptStatus = () => (this.irqLevel ? 0x80 : 0) | (this.fiqLevel ? 0x40 : 0);
+    this.state.onPrivilegeChange = (user) => this.selectTlb(user);
     memory.watchWrites((address, length) => this.wroteMemory(address, length));
     this.reset(options.highVectors ?? false);
   }
@@ -172,10 +235,13 @@ export class ArmCpu {
   reset(highVectors = (this.cp15.sctlr & Sctlr.V) !== 0): void {
     this.state.reset();
     this.cp15.reset(highVectors);
+    this.vfp.reset();
     this.halted = false;
     this.eventRegister = false;
     this.exclusiveAddress = -1;
     this.state.r[15] = highVectors ? 0xffff0000 | 0 : 0;
+    this.unprivilegedAccess = false;
+    this.selectTlb(false);
     this.flushCaches();
   }
 
@@ -205,9 +271,8 @@ export class ArmCpu {
 
   /** Forgets every TLB entry (SCTLR changes; the MMU session: TTBR/TLB maintenance). */
   flushTlb(): void {
-    this.tlbReadTag.fill(-1);
-    this.tlbWriteTag.fill(-1);
-    this.tlbPhysicalPage.fill(-1);
+    this.privilegedTlb.clear();
+    this.userTlb.clear();
     this.fetchVirtualPage = -1;
   }
 
@@ -238,11 +303,17 @@ export class ArmCpu {
       const first = Math.max(address, pageStart) - pageStart;
       const last = Math.min(end, pageStart + 0x1000) - 1 - pageStart;
       for (let slot = first >>> 2; slot <= last >>> 2; slot++) records[slot] = undefined;
+      // Thumb: the halfwords written and the one before (a 32-bit instruction that ends in them).
+      for (let slot = first === 0 ? 0 : (first >>> 1) - 1; slot <= last >>> 1; slot++) records[THUMB_SLOTS + slot] = undefined;
     }
   }
 
   private dropCode(physicalPage: number): void {
-    if (this.codePages.delete(physicalPage) && physicalPage === this.fetchPhysicalPage) {
+    if (!this.codePages.delete(physicalPage)) return;
+    // The fetch caches may hold the page's records.
+    this.privilegedTlb.execTag.fill(-1);
+    this.userTlb.execTag.fill(-1);
+    if (physicalPage === this.fetchPhysicalPage) {
       this.fetchVirtualPage = -1;
       this.fetchPhysicalPage = -1;
     }
@@ -264,8 +335,58 @@ export class ArmCpu {
    * Virtual to physical (the MMU session replaces the body with the table walk, raising
    * translation/permission faults through `raiseAbort`). MMU off: the flat mapping (B3.2.1).
    */
-  protected translate(address: number, _access: number, _user: boolean): number {
-    return address >>> 0;
+  protected translate(address: number, access: number, user: boolean): number {
+    const physical = this.mmu.translate(address, access, user);
+    if (physical < 0) this.raiseAbort(access === Access.EXECUTE ? ArmException.PREFETCH_ABORT : ArmException.DATA_ABORT, address, this.mmu.fault.status, access === Access.WRITE);
+    return physical;
+  }
+
+  /** Selects the TLB set of user (true) or privileged accesses. */
+  private selectTlb(user: boolean): void {
+    const set = user ? this.userTlb : this.privilegedTlb;
+    this.tlbReadTag = set.readTag;
+    this.tlbWriteTag = set.writeTag;
+    this.tlbPhysicalPage = set.physicalPage;
+    this.tlbOffset = set.offset;
+    this.tlbBytes = set.bytes;
+    this.fetchVirtualPage = -1;
+  }
+
+  /** Before an LDRT/STRT-style access: from a privileged mode, accesses check user permissions until endUnprivileged(). */
+  private beginUnprivileged(): void {
+    if (this.state.mode === Mode.USR) return;
+    this.unprivilegedAccess = true;
+    this.selectTlb(true);
+  }
+
+  private endUnprivileged(): void {
+    if (!this.unprivilegedAccess) return;
+    this.unprivilegedAccess = false;
+    this.selectTlb(false);
+  }
+
+  /** ATS1C**: the walk's result in PAR (B4.1.112), in the format TTBCR.EAE selects. */
+  private translateToPar(address: number, write: boolean, user: boolean): void {
+    const cp15 = this.cp15;
+    const mmu = this.mmu;
+    const physical = mmu.translate(address, write ? Access.WRITE : Access.READ, user);
+    if (mmu.longDescriptors) {
+      if (physical < 0) {
+        cp15.parLow = 1 | ((mmu.fault.status & 0x3f) << 1) | (1 << 11);
+        cp15.parHigh = 0;
+      } else {
+        // PA, LPAE format, NS (no Security Extensions: everything is non-secure, as QEMU reports), SH; the MAIR attribute in 63:56.
+        cp15.parLow = ((physical & 0xfffff000) | (1 << 11) | (1 << 9) | (mmu.attributes.shareability << 7)) >>> 0;
+        cp15.parHigh = (mmu.attributes.attribute << 24) >>> 0;
+      }
+    } else if (physical < 0) {
+      const status = mmu.fault.status;
+      cp15.parLow = 1 | ((status & 0xf) << 1) | (((status >>> 10) & 1) << 5);
+      cp15.parHigh = 0;
+    } else {
+      cp15.parLow = ((physical & 0xfffff000) | (1 << 9)) >>> 0;
+      cp15.parHigh = 0;
+    }
   }
 
   protected raiseAbort(exception: number, address: number, status: number, write: boolean): never {
@@ -282,13 +403,14 @@ export class ArmCpu {
     throw FAULT;
   }
 
-  private alignmentFault(address: number, write: boolean): never {
+  /** The alignment fault of a misaligned access (public for the VFP/Advanced SIMD loads and stores). */
+  alignmentFault(address: number, write: boolean): never {
     return this.raiseAbort(ArmException.DATA_ABORT, address, FaultStatus.ALIGNMENT, write);
   }
 
   /** Fills the TLB entry of `address` when it is RAM; returns the physical address. */
   private fill(address: number, write: boolean): number {
-    const physical = this.translate(address, write ? Access.WRITE : Access.READ, false);
+    const physical = this.translate(address, write ? Access.WRITE : Access.READ, this.unprivilegedAccess || this.state.mode === Mode.USR);
     const ram = this.memory.ramAt(physical);
     if (ram !== null && (ram.offset & 0xfff) === (physical & 0xfff) && ram.offset + (0x1000 - (physical & 0xfff)) <= ram.region.size) {
       const index = (address >>> PAGE_SHIFT) & (TLB_SIZE - 1);
@@ -470,6 +592,11 @@ export class ArmCpu {
     const state = this.state;
     const r = state.r;
     while (this.instructions < end && !this.stopRequested) {
+      if (state.t !== 0) {
+        this.runThumbBlock(end);
+        if (this.halted) return;
+        continue;
+      }
       if ((this.irqLevel && state.i === 0) || (this.fiqLevel && state.f === 0)) {
         this.instructionAddress = r[15] >>> 0;
         if (this.fiqLevel && state.f === 0) this.takeException(ArmException.FIQ, this.instructionAddress + 4);
@@ -480,10 +607,6 @@ export class ArmCpu {
       }
       const pc = r[15] >>> 0;
       this.instructionAddress = pc;
-      if (state.t !== 0) {
-        this.logOnce(pc | 1, `arm: Thumb state at 0x${pc.toString(16)} is not implemented yet: undefined-instruction exception`);
-        this.raiseUndefined();
-      }
       if (pc >>> PAGE_SHIFT !== this.fetchVirtualPage) this.setFetchPage(pc);
       const slot = (pc & 0xfff) >>> 2;
       let instruction = this.fetchRecords[slot];
@@ -498,19 +621,107 @@ export class ArmCpu {
     }
   }
 
+  /**
+   * The Thumb run loop: PC reads as the address + 4; ITSTATE (A2.5.2) gives the condition of the
+   * instructions in an IT block and is advanced before each one executes (so an SVC or exception
+   * return sees the state after it; a fault restores it from itBefore).
+   */
+  private runThumbBlock(end: number): void {
+    const state = this.state;
+    const r = state.r;
+    while (this.instructions < end && !this.stopRequested && state.t !== 0) {
+      if ((this.irqLevel && state.i === 0) || (this.fiqLevel && state.f === 0)) {
+        this.instructionAddress = r[15] >>> 0;
+        if (this.fiqLevel && state.f === 0) this.takeException(ArmException.FIQ, this.instructionAddress + 4);
+        else this.takeException(ArmException.IRQ, this.instructionAddress + 4);
+        r[15] = this.nextPc;
+        this.instructions++;
+        continue;
+      }
+      const pc = r[15] >>> 0;
+      this.instructionAddress = pc;
+      const it = state.it;
+      this.itBefore = it;
+      if (pc >>> PAGE_SHIFT !== this.fetchVirtualPage) this.setFetchPage(pc);
+      let instruction = this.fetchRecords[THUMB_SLOTS + ((pc & 0xfff) >>> 1)];
+      if (instruction === undefined) instruction = this.decodeThumbAt(pc);
+      r[15] = (pc + 4) | 0;
+      // LDC/STC (VLDR/VSTR...) with Rn = PC read Align(PC, 4) (A8.8.56); their executors know only A32.
+      if (instruction.kind === Kind.COPROCESSOR) r[15] &= ~3;
+      this.nextPc = (pc + instruction.size) | 0;
+      let cond = instruction.cond;
+      if (it !== 0) {
+        cond = it >>> 4;
+        state.it = (it & 7) === 0 ? 0 : (it & 0xe0) | ((it << 1) & 0x1f);
+      }
+      if (cond >= 14 || this.conditionPassed(cond)) this.execute(instruction);
+      r[15] = this.nextPc;
+      this.instructions++;
+      if (this.halted) return;
+    }
+  }
+
+  /** Decodes the Thumb instruction at `pc` (on the fetch page) and caches it, unless it straddles into the next page. */
+  private decodeThumbAt(pc: number): DecodedInstruction {
+    const offset = pc & 0xfff;
+    const first = this.fetchHalfword(offset);
+    if (!isThumb32(first)) {
+      const instruction = decodeThumb(first, 0, new DecodedInstruction(), pc);
+      this.fetchRecords[THUMB_SLOTS + (offset >>> 1)] = instruction;
+      return instruction;
+    }
+    if (offset === 0xffe) {
+      // The second halfword is on the next page: fetched and decoded each time, so a write to
+      // either page needs no invalidation.
+      const next = (pc + 2) >>> 0;
+      const physical = this.translate(next, Access.EXECUTE, !this.privileged);
+      if (this.memory.ramAt(physical) === null) this.raiseAbort(ArmException.PREFETCH_ABORT, next, FaultStatus.EXTERNAL, false);
+      return decodeThumb(first, this.memory.read16(physical), this.straddling, pc);
+    }
+    const instruction = decodeThumb(first, this.fetchHalfword(offset + 2), new DecodedInstruction(), pc);
+    this.fetchRecords[THUMB_SLOTS + (offset >>> 1)] = instruction;
+    return instruction;
+  }
+
+  /** A halfword of the fetch page (little-endian whatever CPSR.E says, A3.3.1). */
+  private fetchHalfword(offset: number): number {
+    if (this.fetchPartial) return this.memory.read16(this.fetchPhysicalPage * 0x1000 + offset);
+    const at = this.fetchOffset + offset;
+    return this.fetchBytes[at] | (this.fetchBytes[at + 1] << 8);
+  }
+
   private setFetchPage(pc: number): void {
-    if ((pc & 3) !== 0) this.raiseAbort(ArmException.PREFETCH_ABORT, pc, FaultStatus.ALIGNMENT, false);
+    if ((pc & (this.state.t !== 0 ? 1 : 3)) !== 0) this.raiseAbort(ArmException.PREFETCH_ABORT, pc, FaultStatus.ALIGNMENT, false);
+    const virtualPage = pc >>> PAGE_SHIFT;
+    const set = this.state.mode === Mode.USR ? this.userTlb : this.privilegedTlb;
+    const index = virtualPage & (TLB_SIZE - 1);
+    if (set.execTag[index] === virtualPage) {
+      // Seen before: the same page, records and bytes, without a walk.
+      const bytes = set.execBytes[index];
+      this.fetchRecords = set.execRecords[index];
+      this.fetchBytes = bytes;
+      this.fetchOffset = set.execOffset[index];
+      this.fetchPartial = this.fetchOffset < 0 || this.fetchOffset + 0x1000 > bytes.length;
+      this.fetchVirtualPage = virtualPage;
+      this.fetchPhysicalPage = set.execPhysicalPage[index];
+      return;
+    }
     const physical = this.translate(pc, Access.EXECUTE, !this.privileged);
     const ram = this.memory.ramAt(physical);
     if (ram === null) this.raiseAbort(ArmException.PREFETCH_ABORT, pc, FaultStatus.EXTERNAL, false);
     const physicalPage = physical >>> PAGE_SHIFT;
     let records = this.codePages.get(physicalPage);
     if (records === undefined) {
-      if (this.codePages.size >= MAX_CODE_PAGES) this.codePages.clear();
-      records = new Array<DecodedInstruction | undefined>(1024);
+      if (this.codePages.size >= MAX_CODE_PAGES) {
+        this.codePages.clear();
+        this.privilegedTlb.execTag.fill(-1);
+        this.userTlb.execTag.fill(-1);
+      }
+      records = new Array<DecodedInstruction | undefined>(CODE_PAGE_SLOTS);
       this.codePages.set(physicalPage, records);
       // Writes to a page with decoded code must take the slow path (which drops the code).
-      for (let k = 0; k < TLB_SIZE; k++) if (this.tlbPhysicalPage[k] === physicalPage) this.tlbWriteTag[k] = -1;
+      this.privilegedTlb.forgetWrites(physicalPage);
+      this.userTlb.forgetWrites(physicalPage);
     }
     this.fetchRecords = records;
     this.fetchBytes = ram.bytes;
@@ -518,6 +729,11 @@ export class ArmCpu {
     this.fetchPartial = this.fetchOffset < 0 || this.fetchOffset + 0x1000 > ram.bytes.length;
     this.fetchVirtualPage = pc >>> PAGE_SHIFT;
     this.fetchPhysicalPage = physicalPage;
+    set.execTag[index] = virtualPage;
+    set.execPhysicalPage[index] = physicalPage;
+    set.execOffset[index] = this.fetchOffset;
+    set.execBytes[index] = ram.bytes;
+    set.execRecords[index] = records;
   }
 
   private decodeAt(slot: number): DecodedInstruction {
@@ -533,9 +749,15 @@ export class ArmCpu {
     return instruction;
   }
 
-  /** The instruction at `address` disassembled (diagnostics). */
+  /** The instruction at `address` disassembled (diagnostics), in the current instruction set. */
   disassembleAt(address: number): string {
     const bytes = new Uint8Array(4);
+    if (this.state.t !== 0) {
+      if (!this.readVirtual(address, bytes.subarray(0, 2))) return '(unreadable)';
+      const first = bytes[0] | (bytes[1] << 8);
+      if (isThumb32(first) && !this.readVirtual(address + 2, bytes.subarray(2))) return '(unreadable)';
+      return disassembleThumb(decodeThumb(first, bytes[2] | (bytes[3] << 8), this.scratch, address), address);
+    }
     if (!this.readVirtual(address, bytes)) return '(unreadable)';
     const word = (bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24)) >>> 0;
     return disassembleA32(decodeA32(word, this.scratch), address);
@@ -584,13 +806,18 @@ export class ArmCpu {
     const address = this.instructionAddress;
     const thumb = this.state.t;
     this.state.r[15] = address | 0;
+    // The exception returns to the faulting instruction with its ITSTATE.
+    if (thumb !== 0) this.state.it = this.itBefore;
+    this.endUnprivileged();
+    // Faults raised outside the walk carry short-format codes; with TTBCR.EAE the FSRs use the long format.
+    if (this.mmu.longDescriptors && (FAULT.status & FSR_LPAE) === 0) FAULT.status = longFormatStatus(FAULT.status);
     if (exception === ArmException.DATA_ABORT) {
       this.cp15.dfsr = FAULT.status | (FAULT.write ? 1 << 11 : 0);
       this.cp15.dfar = FAULT.address;
     } else if (exception === ArmException.PREFETCH_ABORT) {
       this.cp15.ifsr = FAULT.status;
       // A debug event (BKPT) leaves IFAR UNKNOWN in the ARM ARM; we leave it unchanged, as QEMU does.
-      if (FAULT.status !== FaultStatus.DEBUG) this.cp15.ifar = FAULT.address;
+      if (FAULT.status !== FaultStatus.DEBUG && FAULT.status !== (FSR_LPAE | 0x22)) this.cp15.ifar = FAULT.address;
     }
     if (this.exceptionHook !== null && this.exceptionHook(exception, address, FAULT.address)) return;
     if (exception === ArmException.UNDEFINED) this.takeException(exception, address + (thumb ? 2 : 4));
@@ -792,12 +1019,14 @@ export class ArmCpu {
         this.branchWritePc(r[15] + d.imm);
         return;
       case Kind.BL:
-        r[14] = this.nextPc;
+        // In Thumb state the link has bit 0 set (A8.8.25).
+        r[14] = this.nextPc | s.t;
         this.branchWritePc(r[15] + d.imm);
         return;
       case Kind.BLX_IMM:
-        r[14] = this.nextPc;
-        s.t = 1;
+        // Changes the instruction set either way; Thumb records have Align(PC, 4) folded into imm.
+        r[14] = this.nextPc | s.t;
+        s.t ^= 1;
         this.nextPc = (r[15] + d.imm) | 0;
         return;
       case Kind.BX:
@@ -805,7 +1034,7 @@ export class ArmCpu {
         return;
       case Kind.BLX_REG: {
         const target = r[d.rm];
-        r[14] = this.nextPc;
+        r[14] = this.nextPc | s.t;
         this.bxWritePc(target);
         return;
       }
@@ -822,7 +1051,8 @@ export class ArmCpu {
   private dataProcessing(d: DecodedInstruction, operand: number): void {
     const s = this.state;
     const a = s.r[d.rn];
-    const setFlags = d.s;
+    // s = 3: a T16 instruction that sets the flags outside an IT block only (A6.2).
+    const setFlags = d.s === 3 ? (this.itBefore === 0 ? 1 : 0) : d.s;
     let result = 0;
     let arithmetic = false;
     let carry = 0;
@@ -847,6 +1077,9 @@ export class ArmCpu {
         break;
       case 15:
         result = ~operand;
+        break;
+      case DP_ORN:
+        result = a | ~operand;
         break;
       default: {
         // AddWithCarry (A2.2.1) on the operands of each arithmetic op.
@@ -902,6 +1135,9 @@ export class ArmCpu {
         if (!s.hasSpsr()) this.raiseUndefined();
         s.setCpsr(s.getSpsr());
         this.nextPc = s.t ? result & ~1 : result & ~3;
+      } else if (s.t !== 0) {
+        // ALUWritePC is BranchWritePC in Thumb state (A2.3.1): no interworking.
+        this.nextPc = result & ~1;
       } else this.bxWritePc(result);
       return;
     }
@@ -924,9 +1160,12 @@ export class ArmCpu {
     const offsetAddress = (d.u ? base + offset : base - offset) | 0;
     const address = (d.p ? offsetAddress : base) >>> 0;
     const writeback = d.p === 0 || d.w === 1;
-    // P = 0, W = 1: LDRT/STRT/LDRBT/STRBT, with user permissions (the MMU session checks them).
+    // P = 0, W = 1: LDRT/STRT/LDRBT/STRBT, with user permissions; Thumb's (Rn + imm8, no writeback) have imm2 = 1.
+    const unprivileged = (d.p === 0 && d.w === 1) || d.imm2 === 1;
+    if (unprivileged) this.beginUnprivileged();
     if (d.l) {
       const value = d.b ? this.read8(address) : this.loadWord(address);
+      if (unprivileged) this.endUnprivileged();
       if (writeback) r[d.rn] = offsetAddress;
       if (d.rd === 15) this.bxWritePc(value);
       else r[d.rd] = value;
@@ -934,6 +1173,7 @@ export class ArmCpu {
       const value = r[d.rd];
       if (d.b) this.write8(address, value & 0xff);
       else this.storeWord(address, value);
+      if (unprivileged) this.endUnprivileged();
       if (writeback) r[d.rn] = offsetAddress;
     }
   }
@@ -943,32 +1183,39 @@ export class ArmCpu {
     const r = s.r;
     const op = d.op;
     if ((op & 3) === 0) this.raiseUndefined();
-    const offset = d.kind === Kind.EXTRA_IMM ? d.imm : r[d.rm];
+    // Thumb's register offsets may be shifted left (LSL #imm2); A32 records have shiftAmount 0.
+    const offset = d.kind === Kind.EXTRA_IMM ? d.imm : r[d.rm] << d.shiftAmount;
     const base = r[d.rn];
     const offsetAddress = (d.u ? base + offset : base - offset) | 0;
     const address = (d.p ? offsetAddress : base) >>> 0;
     const writeback = d.p === 0 || d.w === 1;
     const rt = d.rd;
+    // P = 0, W = 1 on the halfword and signed-byte forms: LDRHT/STRHT/LDRSBT/LDRSHT, with user permissions.
+    // Thumb's LDRHT/STRHT/LDRSBT/LDRSHT (Rn + imm8, no writeback) have imm2 = 1.
+    if (((d.p === 0 && d.w === 1) || d.imm2 === 1) && op !== 2 && op !== 3) {
+      this.unprivilegedExtraLoadStore(op, address, offsetAddress, rt, d.rn, writeback);
+      return;
+    }
     switch (op) {
       case 1: // STRH
         this.storeHalf(address, r[rt]);
         break;
       case 2: {
-        // LDRD: Rt even, Rt ≠ 14 (A8.8.72); word alignment required.
-        if ((rt & 1) !== 0 || rt === 14 || (d.p === 0 && d.w === 1)) this.raiseUndefined();
+        // LDRD: in A32 Rt even, Rt ≠ 14, Rt2 = Rt + 1 (A8.8.72); Thumb names Rt2 (in ra). Word alignment required.
+        if (s.t === 0 && ((rt & 1) !== 0 || rt === 14 || (d.p === 0 && d.w === 1))) this.raiseUndefined();
         this.checkWordAligned(address, false);
         const low = this.read32(address);
         const high = this.read32(address + 4);
         if (writeback) r[d.rn] = offsetAddress;
         r[rt] = low;
-        r[rt + 1] = high;
+        r[s.t !== 0 ? d.ra : rt + 1] = high;
         return;
       }
       case 3: {
-        if ((rt & 1) !== 0 || rt === 14 || (d.p === 0 && d.w === 1)) this.raiseUndefined();
+        if (s.t === 0 && ((rt & 1) !== 0 || rt === 14 || (d.p === 0 && d.w === 1))) this.raiseUndefined();
         this.checkWordAligned(address, true);
         this.write32(address, r[rt]);
-        this.write32(address + 4, r[rt + 1]);
+        this.write32(address + 4, r[s.t !== 0 ? d.ra : rt + 1]);
         break;
       }
       case 5: {
@@ -991,6 +1238,19 @@ export class ArmCpu {
       }
     }
     if (writeback) r[d.rn] = offsetAddress;
+  }
+
+  private unprivilegedExtraLoadStore(op: number, address: number, offsetAddress: number, rt: number, rn: number, writeback: boolean): void {
+    const r = this.state.r;
+    this.beginUnprivileged();
+    let value = 0;
+    if (op === 1) this.storeHalf(address, r[rt]);
+    else if (op === 5) value = this.loadHalf(address);
+    else if (op === 6) value = (this.read8(address) << 24) >> 24;
+    else value = (this.loadHalf(address) << 16) >> 16;
+    this.endUnprivileged();
+    if (writeback) r[rn] = offsetAddress;
+    if (op !== 1) this.writeRegister(rt, value);
   }
 
   /** LDM/STM (A8.8.58-A8.8.61, A8.8.198-A8.8.201, B9.3.5/6/7 for the ^ forms). */
@@ -1080,7 +1340,7 @@ export class ArmCpu {
       case Kind.MUL: {
         const result = Math.imul(r[d.rn], r[d.rm]);
         r[d.rd] = result;
-        if (d.s) this.setNZ(result);
+        if (d.s === 1 || (d.s === 3 && this.itBefore === 0)) this.setNZ(result);
         return;
       }
       case Kind.MLA: {
@@ -1360,13 +1620,14 @@ export class ArmCpu {
         return;
       }
       case Kind.LDREX: {
-        const address = r[d.rn] >>> 0;
+        // Thumb: LDREX has an immediate offset; LDREXD names Rt2 (in ra).
+        const address = (r[d.rn] + d.imm) >>> 0;
         const size = d.op;
         if ((address & (size - 1)) !== 0) this.alignmentFault(address, false);
         if (size === 8) {
-          if ((d.rd & 1) !== 0 || d.rd === 14) this.raiseUndefined();
+          if (s.t === 0 && ((d.rd & 1) !== 0 || d.rd === 14)) this.raiseUndefined();
           const low = this.read32(address);
-          r[d.rd + 1] = this.read32(address + 4);
+          r[s.t !== 0 ? d.ra : d.rd + 1] = this.read32(address + 4);
           r[d.rd] = low;
         } else r[d.rd] = size === 4 ? this.read32(address) : size === 2 ? this.read16(address) : this.read8(address);
         this.exclusiveAddress = address;
@@ -1374,14 +1635,14 @@ export class ArmCpu {
         return;
       }
       case Kind.STREX: {
-        const address = r[d.rn] >>> 0;
+        const address = (r[d.rn] + d.imm) >>> 0;
         const size = d.op;
         if ((address & (size - 1)) !== 0) this.alignmentFault(address, true);
-        if (size === 8 && ((d.rm & 1) !== 0 || d.rm === 14)) this.raiseUndefined();
+        if (size === 8 && s.t === 0 && ((d.rm & 1) !== 0 || d.rm === 14)) this.raiseUndefined();
         if (this.exclusiveAddress === address && this.exclusiveSize === size) {
           if (size === 8) {
             this.write32(address, r[d.rm]);
-            this.write32(address + 4, r[d.rm + 1]);
+            this.write32(address + 4, r[s.t !== 0 ? d.ra : d.rm + 1]);
           } else if (size === 4) this.write32(address, r[d.rm]);
           else if (size === 2) this.write16(address, r[d.rm]);
           else this.write8(address, r[d.rm] & 0xff);
@@ -1392,6 +1653,20 @@ export class ArmCpu {
       }
       case Kind.CLREX:
         this.exclusiveAddress = -1;
+        return;
+      case Kind.TBB: {
+        // TBB/TBH (A8.8.239): a forward branch by twice the byte at Rn + Rm or the halfword at Rn + 2 × Rm.
+        const base = r[d.rn];
+        const entry = d.op === 1 ? this.read8((base + r[d.rm]) >>> 0) : this.loadHalf((base + (r[d.rm] << 1)) >>> 0);
+        this.nextPc = (r[15] + entry * 2) | 0;
+        return;
+      }
+      case Kind.CBZ:
+        // CBZ/CBNZ (A8.8.29): op = 1 for CBNZ.
+        if ((r[d.rn] === 0) !== (d.op === 1)) this.nextPc = (r[15] + d.imm) | 0;
+        return;
+      case Kind.IT:
+        s.it = d.imm;
         return;
       case Kind.BARRIER:
       case Kind.PRELOAD:
@@ -1404,7 +1679,7 @@ export class ArmCpu {
             this.nextPc = r[15];
             return;
           }
-          r[15] = (this.instructionAddress + 8) | 0;
+          r[15] = (this.instructionAddress + (s.t !== 0 ? 4 : 8)) | 0;
         }
         this.takeException(ArmException.SVC, this.nextPc);
         return;
@@ -1416,7 +1691,7 @@ export class ArmCpu {
             this.nextPc = r[15];
             return;
           }
-          r[15] = (this.instructionAddress + 8) | 0;
+          r[15] = (this.instructionAddress + (s.t !== 0 ? 4 : 8)) | 0;
         }
         this.logOnce(this.instructionAddress, `arm: ${d.entry.mnemonic} at 0x${this.instructionAddress.toString(16)} without a machine that answers it: undefined-instruction exception`);
         this.raiseUndefined();
@@ -1454,10 +1729,20 @@ export class ArmCpu {
       case Kind.COPROCESSOR:
         this.coprocessorInstruction(d);
         return;
+      case Kind.NEON_DP:
+      case Kind.NEON_LS:
+        if (!(d.kind === Kind.NEON_DP ? this.neon.executeNeon(d.raw) : this.neon.loadStoreNeon(d.raw))) {
+          this.logOnce(
+            this.instructionAddress,
+            `arm: Advanced SIMD instruction 0x${d.raw.toString(16).padStart(8, '0')} at 0x${this.instructionAddress.toString(16)} is UNDEFINED or not implemented: undefined-instruction exception`,
+          );
+          this.raiseUndefined();
+        }
+        return;
       default:
         this.logOnce(
           this.instructionAddress,
-          `arm: undefined instruction 0x${d.raw.toString(16).padStart(8, '0')} (${disassembleA32(d, this.instructionAddress)}) at 0x${this.instructionAddress.toString(16)}`,
+          `arm: undefined instruction 0x${d.raw.toString(16).padStart(d.size * 2, '0')} (${s.t !== 0 ? disassembleThumb(d, this.instructionAddress) : disassembleA32(d, this.instructionAddress)}) at 0x${this.instructionAddress.toString(16)}${s.t !== 0 ? ' (Thumb)' : ''}`,
         );
         this.raiseUndefined();
     }

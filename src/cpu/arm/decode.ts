@@ -97,6 +97,16 @@ export const Kind = {
   MSR_BANKED: 79,
   HVC: 80,
   SMC: 81,
+  /** Advanced SIMD data processing (A7.4) and element/structure loads and stores (A7.7): executed by neon.ts from the raw A32 word. */
+  NEON_DP: 82,
+  NEON_LS: 83,
+  // Thumb-only kinds (decode-thumb.ts), numbered from 90.
+  /** TBB/TBH: op = 1 (byte table) or 2 (halfword table). */
+  TBB: 90,
+  /** CBZ/CBNZ: op = 1 for CBNZ. */
+  CBZ: 91,
+  /** IT: imm = firstcond:mask. */
+  IT: 92,
 } as const;
 
 export type KindValue = (typeof Kind)[keyof typeof Kind];
@@ -278,6 +288,9 @@ export const A32_TABLE: readonly TableEntry[] = [
 
 /** cond = 1111 (A5.7). */
 export const A32_UNCONDITIONAL_TABLE: readonly TableEntry[] = [
+  // Advanced SIMD (A5.7.1): data processing 1111 001U, element/structure loads and stores 1111 0100 xxx0.
+  row('1111 001x xxxx xxxx xxxx xxxx xxxx xxxx', Kind.NEON_DP, 'neon', Form.NONE),
+  row('1111 0100 xxx0 xxxx xxxx xxxx xxxx xxxx', Kind.NEON_LS, 'neon', Form.NONE),
   row('1111 0001 0000 0001 0000 00E0 0000 0000', Kind.SETEND, 'setend', Form.NONE),
   row('1111 0001 0000 iiM0 0000 000A IF0m mmmm', Kind.CPS, 'cps', Form.CPS),
   row('1111 0101 0111 1111 1111 0000 0001 1111', Kind.CLREX, 'clrex', Form.NONE),

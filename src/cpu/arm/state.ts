@@ -105,6 +105,8 @@ export class ArmState {
   t = 0;
   /** CPSR.M. */
   mode: number = Mode.SVC;
+  /** Told when the mode changes between usr and a privileged mode (the core's TLB has a set for each): true for usr. */
+  onPrivilegeChange: ((user: boolean) => void) | null = null;
 
   getCpsr(): number {
     return (
@@ -168,7 +170,9 @@ export class ArmState {
         }
       }
     }
+    const wasUser = this.mode === Mode.USR;
     this.mode = mode;
+    if (wasUser !== (mode === Mode.USR) && this.onPrivilegeChange !== null) this.onPrivilegeChange(!wasUser);
   }
 
   /** The SPSR of the current mode, or -1 (as unsigned: none) in usr/sys. */

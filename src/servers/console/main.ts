@@ -3,7 +3,7 @@
 // focus, its name, architecture and state. See README.md.
 
 import type { Sys } from '../../kernel/syscalls.js';
-import type { RgbaImage } from '../../machines/machine.js';
+import type { MachineConsole, RgbaImage } from '../../machines/machine.js';
 import { milliseconds } from '../../kernel/types.js';
 import {
   CONSOLE_INPUT_BADGE,
@@ -22,6 +22,8 @@ import {
 export interface ConsoleVm {
   name: string;
   architecture: string;
+  /** 'serial' for a machine without a screen (virt): its serial output is what the console shows as its screen. Default 'display'. */
+  console?: MachineConsole;
 }
 
 /** The real display: a terminal, a browser canvas, or a recorder for scripts and tests. */

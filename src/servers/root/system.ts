@@ -30,7 +30,7 @@ import { logServer } from '../log/main.js';
 import { serialServer } from '../serial/main.js';
 import { timerServer } from '../timer/main.js';
 import type { CapabilityConfig, ObjectConfig, Program, RootConfig, TaskConfig } from './config.js';
-import type { SystemConfig } from './vm-config.js';
+import { MACHINE_KINDS, type SystemConfig } from './vm-config.js';
 
 /** The host side of a system: where the servers' host resources are. */
 export interface SystemHost {
@@ -78,7 +78,10 @@ export function buildSystem(config: SystemConfig, host: SystemHost, options: { p
   tasks.push({ name: 'timer', program: 'timer-server', priority: SERVER_PRIORITY, objects: { requests: { kind: 'endpoint' } } });
 
   // Console: read-only views of every VM.
-  programs.set('console-server', consoleServer({ vms: vms.map((vm) => ({ name: vm.name, architecture: vm.architecture })), frontEnd: host.console }));
+  programs.set(
+    'console-server',
+    consoleServer({ vms: vms.map((vm) => ({ name: vm.name, architecture: vm.architecture, console: MACHINE_KINDS[vm.machine].console })), frontEnd: host.console }),
+  );
   tasks.push({
     name: 'console',
     program: 'console-server',

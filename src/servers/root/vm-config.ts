@@ -12,9 +12,13 @@ import { parse as parseYaml } from 'yaml';
 export const MACHINE_KINDS = {
   pc: {
     architecture: 'x86',
+    /** Where a person meets the guest (Machine.console): a screen and keyboard, or the first serial port. */
+    console: 'display',
     firmware: ['bios', 'vgabios'],
     /** Where each firmware role is found when the configuration names none (`l4vm images fetch`, or Debian's package). */
     defaultFirmware: { bios: 'usr/share/seabios/bios.bin', vgabios: 'usr/share/seabios/vgabios-isavga.bin' },
+    /** The Debian package (`l4vm images fetch` catalogue) that has the default firmware. */
+    firmwarePackage: 'seabios',
     requiredFirmware: ['bios'],
     /** Whether the machine loads a kernel, initrd and command line itself (QEMU's -kernel). */
     loadsKernel: false,
@@ -25,9 +29,12 @@ export const MACHINE_KINDS = {
   },
   virt: {
     architecture: 'arm',
+    /** No screen or keyboard: the console shows the PL011's output, keys are typed into it. */
+    console: 'serial',
     firmware: ['bios'],
     /** U-Boot for QEMU's 32-bit virt board, from Debian's u-boot-qemu; loaded into flash bank 0. */
     defaultFirmware: { bios: 'usr/lib/u-boot/qemu_arm/u-boot.bin' },
+    firmwarePackage: 'u-boot-qemu',
     requiredFirmware: ['bios'],
     loadsKernel: false,
     minMemory: 16 << 20,
@@ -216,7 +223,7 @@ export function validateSystemConfig(raw: unknown, base: string, findFirmware: F
       if (found === null && (kind.requiredFirmware as readonly string[]).includes(role)) {
         throw new SystemConfigError(
           `${field}.firmware.${role}`,
-          `none given, and no ${path.slice(path.lastIndexOf('/') + 1)} found: run \`l4vm images fetch\`, install Debian's package, or name a file`,
+          `none given, and no ${path.slice(path.lastIndexOf('/') + 1)} found: run \`l4vm images fetch ${kind.firmwarePackage}\`, install Debian's ${kind.firmwarePackage} package, or name a file`,
         );
       }
       firmware[role] = found;

@@ -451,9 +451,11 @@ test('ARM0501 B, BL, BX LR and BLX to a register', () => {
   assert.equal(m.cpu.state.r[15], 0x1020);
 });
 
-test('ARM0502 LDR and LDM into the PC interwork; Thumb state is not implemented and is UNDEFINED, logged once', () => {
+test('ARM0502 LDR and LDM into the PC interwork; an unallocated Thumb encoding is UNDEFINED with LR = its address + 2, logged once', () => {
   const m = armMachine(A('ldr pc, [r1]'));
   m.memory.write32(DATA, 0x2001);
+  // 1011 1010 10xx xxxx is unallocated in ARMv7 (A6.2.5).
+  m.memory.write16(0x2000, 0xba80);
   m.cpu.state.r[1] = DATA;
   m.cpu.run(1);
   assert.equal(m.cpu.state.t, 1);

@@ -1,18 +1,21 @@
 #!/bin/sh
 # Regenerates test/cpu/arm/encodings.ts: every assembly line the ARM unit tests pass to A('...')
-# or runLines([...]), assembled by GNU as (arm-linux-gnueabihf-as, -marm, ARMv7VE with VFPv3).
+# or runLines([...]), assembled by GNU as (arm-linux-gnueabihf-as, -marm, ARMv7VE with VFPv4 and
+# Advanced SIMD).
 # Run from the repository root after adding lines to a test.
 set -e
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 # The arguments of A(...) and runLines([...]), and the first string of array literals (the
-# tables of cases that loop over runLines([line])).
+# tables of cases that loop over runLines([line])) in the core tests.
 {
   grep -ohE "(A\(|runLines\(\[)[^)]*" test/cpu/arm/core-*.test.ts | grep -oE "'[^']*'"
   grep -ohE "\[ *'[^'\\]*'" test/cpu/arm/core-*.test.ts | grep -oE "'[^']*'"
+  # The VFP and Advanced SIMD tests: every quoted string that is a V… instruction.
+  grep -ohE "'v[a-z0-9.]+ [^']*'" test/cpu/arm/vfp-*.test.ts test/cpu/arm/neon-*.test.ts
 } | tr -d "'" | sort -u > "$dir/lines"
 { echo '.syntax unified'; echo '.arm'; cat "$dir/lines"; } > "$dir/all.s"
-arm-linux-gnueabihf-as -march=armv7ve -mfpu=vfpv3 -o "$dir/all.o" "$dir/all.s"
+arm-linux-gnueabihf-as -march=armv7ve -mfpu=neon-vfpv4 -o "$dir/all.o" "$dir/all.s"
 arm-linux-gnueabihf-objdump -d "$dir/all.o" | grep -E '^ +[0-9a-f]+:' | awk '{print $2}' > "$dir/words"
 if [ "$(wc -l < "$dir/lines")" -ne "$(wc -l < "$dir/words")" ]; then
   echo "make-encodings: a line assembled to more or fewer than one word" >&2

@@ -1,7 +1,8 @@
 // The ARM user-mode runner (src/user/arm-runner.ts): static -nostdlib ARM programs print and
 // exit as under qemu-arm; the kuser helpers and set_tls work; faults end the process with the
-// signal Linux would send; bad input is one sentence. Debian's static glibc is Thumb-2 code, so a
-// glibc program stops with SIGILL and a message until the Thumb session (docs/testing-arm.md).
+// signal Linux would send; bad input is one sentence. Thumb programs run too: a freestanding C
+// program compiled -mthumb, Thumb faults, and Debian's static glibc (Thumb-2 code that also needs
+// VFP, docs/testing-arm.md).
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -91,13 +92,65 @@ test('ARMUSER0004 bad input: a missing file and an ELF for another machine are o
   assert.match(logged[1], /not ARM|ELF|dynamically/);
 });
 
-test('ARMUSER0005 a static glibc program (Thumb-2 code in Debian armhf) stops with SIGILL naming Thumb, not a host exception', () => {
+test('ARMUSER0005 a static glibc program (Debian armhf: Thumb-2 code with VFP) prints and exits as under qemu-arm', () => {
   const source = join(directory.path, 'glibc.c');
   writeFileSync(source, '#include <stdio.h>\nint main(void) { puts("hi"); return 0; }\n');
   const program = join(directory.path, 'glibc');
-  const built = spawnSync('arm-linux-gnueabihf-gcc', ['-static', '-O2', '-o', program, source], { encoding: 'utf8' });
+  const built = spawnSync('arm-linux-gnueabihf-gcc', ['-static', '-O2', '-mthumb', '-o', program, source], { encoding: 'utf8' });
   assert.equal(built.status, 0, built.stderr);
   const ours = runCaptured(program);
-  assert.equal(ours.status, 132);
-  assert.match(ours.logged.join('\n'), /Thumb/);
+  assert.deepEqual({ status: ours.status, output: ours.output }, qemu(program), ours.logged.join('\n'));
+  assert.equal(ours.output, 'hi\n');
+});
+
+test('ARMUSER0006 the freestanding C program compiled to Thumb-2 (-mthumb): the same output and status as qemu-arm, ARM kuser helpers called from Thumb', () => {
+  const program = join(directory.path, 'freestanding-thumb');
+  const built = spawnSync(
+    'arm-linux-gnueabihf-gcc',
+    ['-O2', '-mthumb', '-march=armv7ve', '-mfloat-abi=soft', '-ffreestanding', '-fno-pie', '-no-pie', '-fno-stack-protector', '-nostdlib', '-static', '-o', program, join(PROGRAMS_DIRECTORY, 'freestanding.c')],
+    { encoding: 'utf8' },
+  );
+  assert.equal(built.status, 0, built.stderr);
+  const ours = runCaptured(program);
+  assert.deepEqual({ status: ours.status, output: ours.output }, qemu(program));
+  assert.match(ours.output, /kuser 5 1 0 7 tls 12345678/);
+});
+
+test('ARMUSER0007 Thumb faults end the process as under qemu-arm: UDF (16 and 32 bits) SIGILL naming Thumb, BKPT SIGTRAP, a stray store SIGSEGV', () => {
+  const cases: [string, number, RegExp][] = [
+    ['\tudf #3\n', 132, /signal 4 .*undefined instruction at 0x[0-9a-f]+ \(Thumb\): udf/],
+    ['\tnop\n\tudf.w #3\n', 132, /signal 4 .*\(Thumb\)/],
+    ['\tbkpt #1\n', 133, /signal 5 .*breakpoint/],
+    ['\tmovs r0, #0\n\tstr r0, [r0]\n', 139, /signal 11 .*write to 0x0/],
+  ];
+  cases.forEach(([body, status, message], index) => {
+    const program = buildAssemblyText(`thumb-fault${index}`, `\t.syntax unified\n\t.thumb\n\t.global _start\n\t.thumb_func\n_start:\n${body}`, directory.path);
+    const ours = runCaptured(program);
+    assert.equal(ours.status, status);
+    assert.equal(qemu(program).status, status, 'qemu-arm ends the same way');
+    assert.match(ours.logged.join('\n'), message);
+  });
+});
+
+test('ARMUSER0008 a glibc program compiled -mthumb (qsort, malloc, printf of floating point, libm, strings, setjmp/longjmp): output and status as under qemu-arm', () => {
+  const program = join(directory.path, 'libc');
+  const built = spawnSync('arm-linux-gnueabihf-gcc', ['-static', '-O2', '-mthumb', '-o', program, join(PROGRAMS_DIRECTORY, 'libc.c'), '-lm'], { encoding: 'utf8' });
+  assert.equal(built.status, 0, built.stderr);
+  const ours = runCaptured(program);
+  assert.deepEqual({ status: ours.status, output: ours.output }, qemu(program), ours.logged.join('\n'));
+  assert.match(ours.output, /longjmp ok/);
+});
+
+test('ARMUSER0020 a static glibc program with floating point and NEON (-marm -mfpu=neon-vfpv4 -ftree-vectorize): libm, printf/strtod, fesetround modes and fetestexcept flags, glibc NEON memcpy/memset, setjmp: output and status as under qemu-arm', () => {
+  const program = join(directory.path, 'float-libc');
+  const built = spawnSync(
+    'arm-linux-gnueabihf-gcc',
+    ['-static', '-O2', '-marm', '-mfpu=neon-vfpv4', '-ftree-vectorize', '-o', program, join(PROGRAMS_DIRECTORY, 'float-libc.c'), '-lm'],
+    { encoding: 'utf8' },
+  );
+  assert.equal(built.status, 0, built.stderr);
+  const ours = runCaptured(program);
+  assert.deepEqual({ status: ours.status, output: ours.output }, qemu(program), ours.logged.join('\n'));
+  assert.match(ours.output, /^upward 0x1\.5555555555556p-2 /m);
+  assert.match(ours.output, /^flags 1 1 1 1 /m);
 });

@@ -1,4 +1,4 @@
-// The ARM differential harness (docs/testing-arm.md): build a static -marm program with the GNU
+// The ARM differential harness (docs/testing-arm.md): build a static ARM or Thumb program with the GNU
 // cross tools, trace it under `qemu-arm -cpu cortex-a15 -singlestep -d cpu,nochain,in_asm` (QEMU
 // prints r0-r15 and the CPSR *before* each instruction), run it on our ArmCpu from QEMU's first
 // state, and compare the two traces record by record up to the first SVC. Privileged programs run
@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { PhysicalMemory } from '../../../../src/hw/memory.js';
 import { ArmCpu } from '../../../../src/cpu/arm/cpu.js';
 import { disassembleWord } from '../../../../src/cpu/arm/disasm.js';
+import { disassembleHalfwords } from '../../../../src/cpu/arm/disasm-thumb.js';
 import { Mode } from '../../../../src/cpu/arm/state.js';
 import { copySegments, parseElf32, PT_LOAD } from '../../../../src/user/elf.js';
 
@@ -71,10 +72,15 @@ export function buildAssemblyText(name: string, text: string, directory: string)
 export const PSR_FIELD = 16;
 const FIELDS = 17;
 
+/** The FPU part of a record (`-d fpu`): the 64 words of D0-D31 (S0-S63), then FPSCR. */
+export const FPU_WORDS = 65;
+
 export class Trace {
   readonly records: Int32Array[] = [];
   /** QEMU's disassembly per record (ours: empty). */
   readonly texts: string[] = [];
+  /** D0-D31 and FPSCR per record, when the run traced the FPU. */
+  readonly fpu: (Int32Array | undefined)[] = [];
 
   push(record: Int32Array, text = ''): void {
     this.records.push(record);
@@ -98,10 +104,10 @@ export interface QemuRun {
   stderr: string;
 }
 
-/** Runs the program under QEMU and parses the state before every instruction. */
-export function runQemu(executable: string, directory: string): QemuRun {
+/** Runs the program under QEMU and parses the state before every instruction (with D0-D31 and FPSCR when `fpu`). */
+export function runQemu(executable: string, directory: string, fpu = false): QemuRun {
   const log = join(directory, `${basename(executable)}.log`);
-  const result = spawnSync('qemu-arm', ['-cpu', 'cortex-a15', '-singlestep', '-d', 'cpu,nochain,in_asm', '-D', log, executable], {
+  const result = spawnSync('qemu-arm', ['-cpu', 'cortex-a15', '-singlestep', '-d', fpu ? 'cpu,fpu,nochain,in_asm' : 'cpu,nochain,in_asm', '-D', log, executable], {
     cwd: directory,
     encoding: 'utf8',
     timeout: 20_000,
@@ -117,9 +123,26 @@ export function parseQemuLog(text: string): Trace {
   const disassembly = new Map<number, string>();
   let record: Int32Array | null = null;
   for (const line of text.split('\n')) {
-    const asm = /^0x([0-9a-f]{8}):\s+[0-9a-f]{8}\s+(.*)$/.exec(line);
+    // An A32 word, or one or two Thumb halfwords, then the text.
+    const asm = /^0x([0-9a-f]{8}):\s+(?:[0-9a-f]{8}|[0-9a-f]{4} [0-9a-f]{4}|[0-9a-f]{4})\s+(.*)$/.exec(line);
     if (asm !== null) {
       disassembly.set(parseInt(asm[1], 16), asm[2].trim());
+      continue;
+    }
+    const register = /^s(\d\d)=([0-9a-f]{8}) s\d\d=([0-9a-f]{8}) d/.exec(line);
+    if (register !== null && trace.count > 0) {
+      // -d fpu: two singles per line after the PSR line of the record just pushed.
+      const index = trace.count - 1;
+      const fpu = trace.fpu[index] ?? (trace.fpu[index] = new Int32Array(FPU_WORDS));
+      const s = parseInt(register[1], 10);
+      fpu[s] = parseInt(register[2], 16) | 0;
+      fpu[s + 1] = parseInt(register[3], 16) | 0;
+      continue;
+    }
+    const fpscr = /^FPSCR: ([0-9a-f]{8})/.exec(line);
+    if (fpscr !== null && trace.count > 0) {
+      const fpu = trace.fpu[trace.count - 1];
+      if (fpu !== undefined) fpu[FPU_WORDS - 1] = parseInt(fpscr[1], 16) | 0;
       continue;
     }
     if (line.startsWith('R00=')) record = new Int32Array(FIELDS);
@@ -141,6 +164,7 @@ export function cutAtFirstSvc(trace: Trace, prefix = 'svc'): Trace {
   const cut = new Trace();
   for (let i = 0; i < trace.count; i++) {
     cut.push(trace.records[i], trace.texts[i]);
+    cut.fpu[i] = trace.fpu[i];
     if (trace.texts[i].startsWith(prefix)) break;
   }
   return cut;
@@ -159,7 +183,7 @@ export interface OurRun {
  * takes r0-r14 and CPSR from QEMU's first record and steps our CPU, recording before each
  * instruction, until an SVC or an exception or `limit` records.
  */
-export function runOurs(executable: string, first: Int32Array, limit: number): OurRun {
+export function runOurs(executable: string, first: Int32Array, limit: number, firstFpu?: Int32Array): OurRun {
   const bytes = new Uint8Array(readFileSync(executable));
   const elf = parseElf32(bytes, executable);
   const memory = new PhysicalMemory('little');
@@ -176,9 +200,17 @@ export function runOurs(executable: string, first: Int32Array, limit: number): O
   const log: string[] = [];
   const cpu = new ArmCpu(memory, { log: (line) => log.push(line) });
   const state = cpu.state;
+  // As Linux (and qemu-arm) for a user process: CP10/CP11 full access, FPEXC.EN.
+  cpu.cp15.cpacr = 0x00f00000;
+  cpu.vfp.fpexc = 1 << 30;
+  if (firstFpu !== undefined) {
+    cpu.vfp.words.set(firstFpu.subarray(0, 64));
+    cpu.vfp.fpscr = firstFpu[64];
+  }
   state.setCpsr((first[PSR_FIELD] & ~0x1f) | Mode.USR);
   for (let k = 0; k < 15; k++) state.r[k] = first[k];
-  state.r[15] = elf.entry | 0;
+  // A Thumb entry point has bit 0 set (and QEMU's first PSR has T).
+  state.r[15] = elf.entry & ~1;
   let stop = 'limit';
   cpu.svcHook = () => {
     stop = 'svc';
@@ -196,6 +228,12 @@ export function runOurs(executable: string, first: Int32Array, limit: number): O
     record.set(state.r);
     record[PSR_FIELD] = state.getCpsr();
     trace.push(record);
+    if (firstFpu !== undefined) {
+      const fpu = new Int32Array(FPU_WORDS);
+      fpu.set(cpu.vfp.words.subarray(0, 64));
+      fpu[64] = cpu.vfp.fpscr;
+      trace.fpu[trace.count - 1] = fpu;
+    }
     cpu.run(1);
     if (stop !== 'limit') break;
   }
@@ -215,12 +253,19 @@ export function compareTraces(qemu: Trace, ours: Trace, memory: PhysicalMemory, 
     const differences: string[] = [];
     for (let k = 0; k < 16; k++) if (a[k] !== b[k]) differences.push(`r${k}: QEMU ${hex(a[k])}, ours ${hex(b[k])}`);
     if (((a[PSR_FIELD] ^ b[PSR_FIELD]) & psrMask) !== 0) differences.push(`CPSR: QEMU ${hex(a[PSR_FIELD])}, ours ${hex(b[PSR_FIELD])}`);
+    const fpuA = qemu.fpu[i];
+    const fpuB = ours.fpu[i];
+    if (fpuA !== undefined && fpuB !== undefined) {
+      for (let k = 0; k < 64; k++) if (fpuA[k] !== fpuB[k]) differences.push(`s${k}: QEMU ${hex(fpuA[k])}, ours ${hex(fpuB[k])}`);
+      if (fpuA[64] !== fpuB[64]) differences.push(`FPSCR: QEMU ${hex(fpuA[64])}, ours ${hex(fpuB[64])}`);
+    }
     if (differences.length > 0) {
       const previous = i > 0 ? qemu.pc(i - 1) : -1;
       let ourText = '';
       if (previous >= 0) {
         const word = memory.read32(previous);
-        ourText = disassembleWord(word, previous);
+        const thumb = (qemu.records[i - 1][PSR_FIELD] & 0x20) !== 0;
+        ourText = thumb ? disassembleHalfwords(word & 0xffff, word >>> 16, previous) : disassembleWord(word, previous);
       }
       return (
         `record ${i} (before the instruction at 0x${hex(a[15])}) differs after ` +
@@ -241,14 +286,15 @@ export interface DifferentialResult {
 }
 
 /** Builds nothing: runs an executable under QEMU and ours and compares. */
-export function differential(executable: string, directory: string): DifferentialResult {
-  const qemu = runQemu(executable, directory);
+export function differential(executable: string, directory: string, fpu = false): DifferentialResult {
+  const qemu = runQemu(executable, directory, fpu);
   if (qemu.trace.count === 0) throw new Error(`QEMU logged no state for ${executable}: ${qemu.stderr}`);
   const trace = cutAtFirstSvc(qemu.trace);
   if (!trace.texts[trace.count - 1].startsWith('svc')) {
     throw new Error(`${executable} under QEMU reached no SVC; its last instruction was \`${trace.texts[trace.count - 1]}\` (status ${qemu.status}, signal ${qemu.signal})`);
   }
-  const ours = runOurs(executable, trace.records[0], trace.count + 16);
+  if (fpu && trace.fpu[0] === undefined) throw new Error(`QEMU logged no FPU state for ${executable}`);
+  const ours = runOurs(executable, trace.records[0], trace.count + 16, fpu ? trace.fpu[0] : undefined);
   let mismatch = compareTraces(trace, ours.trace, ours.memory);
   if (mismatch === null && ours.stop !== 'svc') mismatch = `our run stopped with ${ours.stop}, QEMU's at an SVC`;
   if (mismatch !== null && ours.log.length > 0) mismatch += `\nour CPU's log:\n  ${ours.log.slice(-5).join('\n  ')}`;
