@@ -7,7 +7,8 @@
 
 import { DecodedInstruction, Kind } from './decode.js';
 import { decodeThumb, DP_ORN, isThumb32 } from './decode-thumb.js';
-import { disassembleA32 } from './disasm.js';
+import { disassembleA32, isSimdRecord } from './disasm.js';
+import { disassembleSimd } from './disasm-simd.js';
 
 const CONDITIONS = ['eq', 'ne', 'cs', 'cc', 'mi', 'pl', 'vs', 'vc', 'hi', 'ls', 'ge', 'lt', 'gt', 'le', '', ''];
 
@@ -37,6 +38,11 @@ export function disassembleThumb(d: DecodedInstruction, address = 0): string {
   const rd = register(d.rd);
   const rn = register(d.rn);
   const rm = register(d.rm);
+  if (isSimdRecord(d)) {
+    // VFP/Advanced SIMD: the record holds the A32 word (cond 1110 outside IT blocks, as objdump).
+    const text = disassembleSimd(d.raw, address, true);
+    if (text !== undefined) return text;
+  }
   switch (d.kind) {
     case Kind.B:
       return `b${cond}${width}\t${hex(pc + d.imm)}`;

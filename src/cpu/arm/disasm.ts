@@ -1,7 +1,9 @@
 // The A32 disassembler, GNU objdump-like, printed from the decoded record (decode.ts): the same
-// table decides what an instruction is for the interpreter and for this text.
+// table decides what an instruction is for the interpreter and for this text. VFP and Advanced SIMD
+// records print through disasm-simd.ts, from their raw word.
 
 import { decodeA32, DecodedInstruction, DP_MNEMONICS, Kind, Shift } from './decode.js';
+import { disassembleSimd } from './disasm-simd.js';
 
 const CONDITIONS = ['eq', 'ne', 'cs', 'cc', 'mi', 'pl', 'vs', 'vc', 'hi', 'ls', 'ge', 'lt', 'gt', 'le', '', ''];
 const SHIFTS = ['lsl', 'lsr', 'asr', 'ror'];
@@ -45,6 +47,10 @@ export function disassembleA32(d: DecodedInstruction, address = 0): string {
   const ra = register(d.ra);
   const sign = d.u ? '' : '-';
   const mnemonic = d.entry.mnemonic;
+  if (isSimdRecord(d)) {
+    const text = disassembleSimd(d.raw, address);
+    if (text !== undefined) return text;
+  }
   switch (d.kind) {
     case Kind.DP_IMM:
     case Kind.DP_REG:
@@ -231,6 +237,23 @@ export function disassembleA32(d: DecodedInstruction, address = 0): string {
       return `${mnemonic}${cond}\t(coprocessor ${(d.raw >>> 8) & 0xf}) ${hex(d.raw)}`;
     default:
       return `.word\t${hex(d.raw)}\t@ undefined`;
+  }
+}
+
+/** VFP (coprocessors 10 and 11) and Advanced SIMD records, printed by disasm-simd.ts. */
+export function isSimdRecord(d: DecodedInstruction): boolean {
+  switch (d.kind) {
+    case Kind.NEON_DP:
+    case Kind.NEON_LS:
+      return true;
+    case Kind.MCR:
+    case Kind.MRC:
+    case Kind.MCRR:
+    case Kind.MRRC:
+    case Kind.COPROCESSOR:
+      return ((d.raw >>> 9) & 7) === 5;
+    default:
+      return false;
   }
 }
 
