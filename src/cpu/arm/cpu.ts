@@ -17,7 +17,7 @@ import { type Coprocessor, DebugCoprocessor, Sctlr, SystemControl } from './copr
 import { decodeA32, DecodedInstruction, Kind, Shift } from './decode.js';
 import { decodeThumb, DP_ORN, isThumb32 } from './decode-thumb.js';
 import { disassembleA32 } from './disasm.js';
-import { FSR_LPAE, longFormatStatus, Mmu } from './mmu.js';
+import { Access, FSR_LPAE, longFormatStatus, Mmu } from './mmu.js';
 import { NeonUnit } from './neon.js';
 import { VfpUnit } from './vfp.js';
 import { disassembleThumb } from './disasm-thumb.js';
@@ -42,7 +42,7 @@ export const FaultStatus = {
   EXTERNAL: 0x08,
 } as const;
 
-export const Access = { READ: 0, WRITE: 1, EXECUTE: 2 } as const;
+export { Access };
 
 /** The core's interrupt inputs as lines of `ArmCpu.interruptInputs` (an IrqSink for hw/irq.ts IrqLine). */
 export const ARM_IRQ_INPUT = 0;
@@ -646,8 +646,6 @@ export class ArmCpu {
       let instruction = this.fetchRecords[THUMB_SLOTS + ((pc & 0xfff) >>> 1)];
       if (instruction === undefined) instruction = this.decodeThumbAt(pc);
       r[15] = (pc + 4) | 0;
-      // LDC/STC (VLDR/VSTR...) with Rn = PC read Align(PC, 4) (A8.8.56); their executors know only A32.
-      if (instruction.kind === Kind.COPROCESSOR) r[15] &= ~3;
       this.nextPc = (pc + instruction.size) | 0;
       let cond = instruction.cond;
       if (it !== 0) {

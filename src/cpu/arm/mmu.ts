@@ -14,8 +14,8 @@
 import type { PhysicalMemory } from '../../hw/memory.js';
 import { Sctlr, type SystemControl } from './coprocessor.js';
 
-/** What an access wants (the values of cpu.ts's Access). */
-export const MmuAccess = { READ: 0, WRITE: 1, EXECUTE: 2 } as const;
+/** What an access wants (cpu.ts re-exports it for the core's callers). */
+export const Access = { READ: 0, WRITE: 1, EXECUTE: 2 } as const;
 
 /** TTBCR.EAE: the long-descriptor format is in use (B4.1.153). */
 export const TTBCR_EAE = 0x80000000;
@@ -42,6 +42,8 @@ const LONG = {
   ACCESS: 0x08,
   PERMISSION: 0x0c,
   EXTERNAL: 0x10,
+  /** A synchronous external abort on the walk itself (a table beyond 4 GiB), with the level. */
+  WALK_EXTERNAL: 0x14,
   ALIGNMENT: 0x21,
   DEBUG: 0x22,
 } as const;
@@ -157,7 +159,7 @@ export class Mmu {
       this.attributes.shareability = 0;
       return physical;
     }
-    if (access === MmuAccess.EXECUTE && (xn !== 0 || (!user && pxn !== 0))) return this.shortFault(section ? SHORT.PERMISSION_SECTION : SHORT.PERMISSION_PAGE, domain, access);
+    if (access === Access.EXECUTE && (xn !== 0 || (!user && pxn !== 0))) return this.shortFault(section ? SHORT.PERMISSION_SECTION : SHORT.PERMISSION_PAGE, domain, access);
     const afe = (cp15.sctlr & Sctlr.AFE) !== 0;
     if (afe && (ap & 1) === 0) return this.shortFault(section ? SHORT.ACCESS_SECTION : SHORT.ACCESS_PAGE, domain, access);
     let read: boolean;
@@ -197,8 +199,8 @@ export class Mmu {
       }
     }
     let allowed: boolean;
-    if (access === MmuAccess.WRITE) allowed = write;
-    else if (access === MmuAccess.READ) allowed = read;
+    if (access === Access.WRITE) allowed = write;
+    else if (access === Access.READ) allowed = read;
     // SCTLR.WXN/UWXN are not applied to short-descriptor translations: QEMU 7.2 (the reference)
     // applies them only to the long-descriptor format, and Linux and U-Boot set neither.
     else allowed = read;
@@ -218,7 +220,7 @@ export class Mmu {
   private shortFault(status: number, domain: number, access: number): -1 {
     // IFSR has no domain field; DFSR reports it for domain and permission faults (and QEMU for
     // page translation and access-flag faults too: the domain of the first-level entry).
-    this.fault.status = access === MmuAccess.EXECUTE ? status : status | (domain << 4);
+    this.fault.status = access === Access.EXECUTE ? status : status | (domain << 4);
     return -1;
   }
 
@@ -252,7 +254,7 @@ export class Mmu {
     // The first level looked up: 1 when the region is larger than 1 GiB (size 0 or 1), else 2.
     let level = size <= 1 ? 1 : 2;
     const alignBits = level === 1 ? 5 - size : 14 - size;
-    if ((ttbrHigh & 0xff) !== 0) return this.longFault(LONG.EXTERNAL, level);
+    if ((ttbrHigh & 0xff) !== 0) return this.longFault(LONG.WALK_EXTERNAL, level);
     let table = ((ttbrLow >>> alignBits) * 2 ** alignBits) >>> 0;
     // Hierarchical permission limits from table descriptors (APTable, XNTable, PXNTable).
     let noUser = false;
@@ -271,7 +273,7 @@ export class Mmu {
       if ((type & 1) === 0 || (level === 3 && type === 1)) return this.longFault(LONG.TRANSLATION, level);
       if (level < 3 && type === 3) {
         // A table: the next level's address and the limits it puts on everything below.
-        if ((high & 0xff) !== 0) return this.longFault(LONG.EXTERNAL, level);
+        if ((high & 0xff) !== 0) return this.longFault(LONG.WALK_EXTERNAL, level);
         if ((high >>> 29) & 1) noUser = true; // APTable[0]
         if ((high >>> 30) & 1) readOnly = true; // APTable[1]
         if ((high >>> 28) & 1) xnTable = true;
@@ -281,7 +283,7 @@ export class Mmu {
         continue;
       }
       // A block (levels 1, 2) or page (level 3).
-      if ((high & 0xff) !== 0) return this.longFault(LONG.EXTERNAL, level);
+      if ((high & 0xff) !== 0) return this.externalFault(); // the output address: no memory above 4 GiB
       let physical: number;
       if (level === 1) physical = ((low & 0xc0000000) >>> 0) + (address & 0x3fffffff);
       else if (level === 2) physical = ((low & 0xffe00000) >>> 0) + (address & 0x1fffff);
@@ -294,8 +296,8 @@ export class Mmu {
       const pxn = ((high >>> 21) & 1) !== 0 || pxnTable;
       let allowed: boolean;
       if (user && !userAccess) allowed = false;
-      else if (access === MmuAccess.WRITE) allowed = writable;
-      else if (access === MmuAccess.READ) allowed = true;
+      else if (access === Access.WRITE) allowed = writable;
+      else if (access === Access.READ) allowed = true;
       else allowed = !xn && (user || !pxn) && !this.writeImpliesNever(writable, userAccess && writable, user);
       if (!allowed) return this.longFault(LONG.PERMISSION, level);
       const attrIndex = (low >>> 2) & 7;
@@ -306,8 +308,9 @@ export class Mmu {
     }
   }
 
+  /** Translation, access-flag, permission and walk external faults: the STATUS with the level in its low bits (B4.1.52). */
   private longFault(status: number, level: number): -1 {
-    this.fault.status = FSR_LPAE | (status === LONG.EXTERNAL || status === LONG.TRANSLATION || status === LONG.ACCESS || status === LONG.PERMISSION ? status | level : status);
+    this.fault.status = FSR_LPAE | status | level;
     return -1;
   }
 }
